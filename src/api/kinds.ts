@@ -1,0 +1,157 @@
+// What each served kind contributes to the generic registry: its defaulting (./defaults), its validation
+// (./validation) and its field-selector labels (upstream's ToSelectableFields / GetAttrs, limited to the
+// labels its field label conversion function accepts). This is the one table keyed by resource; the
+// registry looks a kind up here and never switches over kinds itself.
+import type { KindBehavior } from './behavior.ts';
+import * as d from './defaults/index.ts';
+import type { FieldError } from './field.ts';
+import type { KubeObject } from './meta.ts';
+import { type ResourceName, Resources, type ResourceType } from './resources.ts';
+import type { Event, Namespace, Node, Pod, Secret } from './types/index.ts';
+
+// FALLBACK: the validation helper's src/api/validation/index.ts did not exist when this was written, so
+// every kind validates nothing here. Replace each use with validate<Kind>, validate<Kind>Update and
+// validate<Kind>StatusUpdate from './validation/index.ts' as they land.
+const noValidation = (): FieldError[] => [];
+const unvalidated = {
+  validate: noValidation,
+  validateUpdate: noValidation,
+  validateStatusUpdate: noValidation,
+} as const;
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** PodToSelectableFields (pkg/registry/core/pod/strategy.go). */
+function podFieldLabels(pod: Pod): Record<string, string> {
+  const spec = pod.spec;
+  const status = pod.status;
+  const podIP = status?.podIPs?.[0]?.ip ?? status?.podIP ?? '';
+  return {
+    'spec.nodeName': str(spec?.nodeName),
+    'spec.restartPolicy': str(spec?.restartPolicy),
+    'spec.schedulerName': str(spec?.schedulerName),
+    'spec.serviceAccountName': str(spec?.serviceAccountName),
+    'spec.hostNetwork': spec?.hostNetwork === true ? 'true' : 'false',
+    'status.phase': str(status?.phase),
+    'status.podIP': str(podIP),
+    'status.nominatedNodeName': str(status?.nominatedNodeName),
+  };
+}
+
+/** Event ToSelectableFields (pkg/registry/core/event/strategy.go); `source` falls back to reportingComponent. */
+function eventFieldLabels(ev: Event): Record<string, string> {
+  const io = ev.involvedObject ?? {};
+  const source = str(ev.source?.component) || str(ev.reportingComponent);
+  return {
+    'involvedObject.kind': str(io.kind),
+    'involvedObject.namespace': str(io.namespace),
+    'involvedObject.name': str(io.name),
+    'involvedObject.uid': str(io.uid),
+    'involvedObject.apiVersion': str(io.apiVersion),
+    'involvedObject.resourceVersion': str(io.resourceVersion),
+    'involvedObject.fieldPath': str(io.fieldPath),
+    reason: str(ev.reason),
+    reportingComponent: str(ev.reportingComponent),
+    source,
+    type: str(ev.type),
+  };
+}
+
+const secretFieldLabels = (s: Secret): Record<string, string> => ({ type: str(s.type) });
+const namespaceFieldLabels = (ns: Namespace): Record<string, string> => ({
+  'status.phase': str(ns.status?.phase),
+});
+const nodeFieldLabels = (n: Node): Record<string, string> => ({
+  'spec.unschedulable': n.spec?.unschedulable === true ? 'true' : 'false',
+});
+
+/**
+ * Per kind: defaulting, validation and field labels. Kinds whose upstream field label conversion accepts
+ * only metadata.name/metadata.namespace (PVs, PVCs, ConfigMaps, every storage and snapshot kind, Leases)
+ * have no fieldLabels.
+ */
+export const behaviors: Record<ResourceName, KindBehavior> = {
+  namespaces: { ...unvalidated, default: d.defaultNamespace, fieldLabels: namespaceFieldLabels },
+  nodes: { ...unvalidated, default: d.defaultNode, fieldLabels: nodeFieldLabels },
+  pods: { ...unvalidated, default: d.defaultPod, fieldLabels: podFieldLabels },
+  persistentvolumes: { ...unvalidated, default: d.defaultPersistentVolume },
+  persistentvolumeclaims: { ...unvalidated, default: d.defaultPersistentVolumeClaim },
+  configmaps: { ...unvalidated },
+  secrets: {
+    ...unvalidated,
+    default: (s: Secret) => {
+      d.defaultSecret(s);
+      d.mergeSecretStringData(s);
+    },
+    fieldLabels: secretFieldLabels,
+  },
+  events: { ...unvalidated, fieldLabels: eventFieldLabels },
+  storageclasses: { ...unvalidated, default: d.defaultStorageClass },
+  csidrivers: { ...unvalidated, default: d.defaultCSIDriver },
+  csinodes: { ...unvalidated },
+  volumeattachments: { ...unvalidated, default: d.defaultVolumeAttachment },
+  csistoragecapacities: { ...unvalidated, default: d.defaultCSIStorageCapacity },
+  volumeattributesclasses: { ...unvalidated },
+  volumesnapshots: { ...unvalidated },
+  volumesnapshotcontents: { ...unvalidated },
+  volumesnapshotclasses: { ...unvalidated },
+  leases: { ...unvalidated },
+};
+
+/**
+ * Create-only preparation beyond defaulting (the strategies' PrepareForCreate), for kinds that have
+ * some: a namespace gets status Active and the `kubernetes` finalizer. Called once on create, before
+ * `default`; never on update, so a finalizer removed later is not put back.
+ */
+export const prepareForCreate: Partial<Record<ResourceName, (obj: KubeObject) => void>> = {
+  namespaces: (obj) => d.prepareNamespaceForCreate(obj as Namespace),
+};
+
+/**
+ * Field labels each kind's conversion function accepts beyond metadata.name and metadata.namespace.
+ * Anything else is refused with `field label not supported: <label>`. Pods also accept the legacy
+ * `spec.host`, an alias of `spec.nodeName` (see fieldLabelAliases).
+ */
+export const supportedFieldLabels: Partial<Record<ResourceName, readonly string[]>> = {
+  pods: Object.keys(podFieldLabels({ metadata: {} })),
+  events: Object.keys(eventFieldLabels({ metadata: {}, involvedObject: {} })),
+  secrets: ['type'],
+  namespaces: ['status.phase'],
+  nodes: ['spec.unschedulable'],
+};
+
+/** Legacy field-selector labels rewritten before matching. */
+export const fieldLabelAliases: Partial<Record<ResourceName, Readonly<Record<string, string>>>> = {
+  pods: { 'spec.host': 'spec.nodeName' },
+};
+
+export class UnknownKindError extends Error {
+  override readonly name = 'UnknownKindError';
+  readonly resource: string;
+
+  constructor(resource: string) {
+    super(`no behavior registered for resource ${resource}`);
+    this.resource = resource;
+  }
+}
+
+export function isUnknownKindError(err: unknown): err is UnknownKindError {
+  return err instanceof UnknownKindError;
+}
+
+const byResource = new Map<ResourceType, KindBehavior>(
+  (Object.keys(Resources) as ResourceName[]).map((name) => [Resources[name], behaviors[name]]),
+);
+const byGroupResource = new Map<string, KindBehavior>(
+  (Object.keys(Resources) as ResourceName[]).map((name) => [
+    `${Resources[name].group}/${Resources[name].plural}`,
+    behaviors[name],
+  ]),
+);
+
+/** The behavior of a served resource type. Throws UnknownKindError for a type kvol does not serve. */
+export function behaviorFor(rt: ResourceType): KindBehavior {
+  const b = byResource.get(rt) ?? byGroupResource.get(`${rt.group}/${rt.plural}`);
+  if (b === undefined) throw new UnknownKindError(rt.group === '' ? rt.plural : `${rt.plural}.${rt.group}`);
+  return b;
+}
