@@ -266,7 +266,7 @@ describe('PersistentVolumeClaim table', () => {
 describe('PersistentVolume table', () => {
   it('prints capacity, modes, policy, claim and class', () => {
     const pv: KubeObject = {
-      metadata: meta('pv-1', { namespace: undefined }),
+      metadata: { name: 'pv-1', creationTimestamp: ago(5 * m) },
       spec: {
         capacity: { storage: '2Gi' },
         accessModes: ['ReadWriteMany', 'ReadWriteOnce'],
