@@ -1,0 +1,26 @@
+// managedFields bookkeeping for ordinary writes (operation Update): the fields a write changes become
+// owned by its field manager.
+import { formatTime, type KubeObject, type ManagedFieldsEntry, type ResourceType } from '../api/index.ts';
+import type { Clock } from '../component/index.ts';
+import { updateManagedFields } from './patch/index.ts';
+import { metaLookup } from './patching.ts';
+
+export function managedFieldsForUpdate(
+  rt: ResourceType,
+  old: KubeObject | undefined,
+  next: KubeObject,
+  manager: string | undefined,
+  subresource: 'status' | undefined,
+  clock: Clock,
+): ManagedFieldsEntry[] | undefined {
+  return updateManagedFields({
+    old,
+    next,
+    manager: manager ?? 'unknown',
+    operation: 'Update',
+    subresource,
+    apiVersion: rt.apiVersion,
+    now: formatTime(clock.now()),
+    meta: metaLookup(rt),
+  });
+}

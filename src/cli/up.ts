@@ -1,0 +1,114 @@
+// `kvol up` and `kvol server`: the API server on the embedded SQLite store (or another store URL), with
+// HTTPS, a bearer token and a kubeconfig that kubectl uses as it is. Runs in the foreground; SIGINT or
+// SIGTERM stops it cleanly (watches ended, store flushed and closed).
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  ensureAdminToken,
+  ensurePki,
+  type RunningApiServer,
+  startApiServer,
+  TokenAuthenticator,
+  writeKubeconfig,
+} from '../apiserver/index.ts';
+import { logger } from '../component/index.ts';
+import { isIncompatibleStore } from '../storage/index.ts';
+
+const log = logger('kvol');
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+export interface UpOptions {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly host: string;
+  /** Store URL; defaults to SQLite under the data dir. */
+  readonly store?: string;
+  /** Print the kubeconfig hints (false for `kvol server` in scripts). */
+  readonly quiet?: boolean;
+}
+
+export interface Running {
+  readonly server: RunningApiServer;
+  readonly kubeconfig: string;
+  readonly dataDir: string;
+}
+
+function checkDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new CliError(
+      `the data directory ${dir} is not writable (${code}); pass --data-dir with a directory you can write to`,
+    );
+  }
+}
+
+export async function up(opts: UpOptions): Promise<Running> {
+  const dataDir = resolve(opts.dataDir);
+  checkDataDir(dataDir);
+  const pkiDir = join(dataDir, 'pki');
+  const pki = await ensurePki(pkiDir, {});
+  const token = await ensureAdminToken(pkiDir);
+  const auth = new TokenAuthenticator({ [token]: 'kvol-admin' });
+  const store = opts.store ?? `sqlite://${join(dataDir, 'kvol.db')}`;
+  let server: RunningApiServer;
+  try {
+    server = await startApiServer({
+      store,
+      host: opts.host,
+      port: opts.port,
+      tls: { cert: pki.certPem, key: pki.keyPem },
+      authenticate: (t) => auth.authenticate(t),
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new CliError(
+        `port ${opts.port} on ${opts.host} is already in use (another kvol or kube-apiserver?); stop it, or pass --port with a free port (--port 0 picks one)`,
+      );
+    }
+    if (code === 'EACCES') {
+      throw new CliError(`not allowed to listen on ${opts.host}:${opts.port}; pass --port above 1023 or run as root`);
+    }
+    if (isIncompatibleStore(err)) throw new CliError(err.message);
+    throw err;
+  }
+  const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
+  const serverUrl = `https://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
+  const kubeconfig = join(dataDir, 'kubeconfig');
+  await writeKubeconfig(kubeconfig, { server: serverUrl, caPem: pki.caPem, token });
+  if (opts.quiet !== true) {
+    log.info('kvol API server is running', { url: serverUrl, store });
+    process.stdout.write(
+      `kvol is up: API server at ${serverUrl} (store ${store})\n` +
+        `kubeconfig: ${kubeconfig}\n\n` +
+        `Try:\n  export KUBECONFIG=${kubeconfig}\n  kubectl get storageclasses,pv,pvc -A\n\n` +
+        'Press Ctrl-C to stop.\n',
+    );
+  }
+  return { server: server, kubeconfig, dataDir };
+}
+
+/** Runs until SIGINT/SIGTERM, then shuts down cleanly and resolves. */
+export async function runUntilSignal(running: Running): Promise<void> {
+  await new Promise<void>((resolveStop) => {
+    const stop = (sig: string): void => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      log.info('shutting down', { signal: sig });
+      running.server.close().then(resolveStop, (err: unknown) => {
+        log.error('shutdown failed', err);
+        resolveStop();
+      });
+    };
+    const onInt = (): void => stop('SIGINT');
+    const onTerm = (): void => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+}
