@@ -1,13 +1,7 @@
 // Tests for the per-kind behavior table: lookup, wiring of defaults and field-selector labels.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  behaviorFor,
-  behaviors,
-  isUnknownKindError,
-  prepareForCreate,
-  supportedFieldLabels,
-} from './kinds.ts';
+import { behaviorFor, behaviors, isUnknownKindError, prepare, supportedFieldLabels } from './kinds.ts';
 import type { KubeObject } from './meta.ts';
 import { allResources, Resources, type ResourceType } from './resources.ts';
 
@@ -35,7 +29,7 @@ describe('behaviorFor', () => {
 
   it('adds the kubernetes finalizer to a namespace on create only', () => {
     const ns: KubeObject = { metadata: { name: 'x' } };
-    prepareForCreate.namespaces?.(ns);
+    prepare.namespaces?.create?.(ns, 0);
     assert.deepEqual(ns['spec'], { finalizers: ['kubernetes'] });
   });
 });
@@ -90,5 +84,81 @@ describe('field labels', () => {
     assert.ok(supportedFieldLabels.pods?.includes('spec.nodeName'));
     assert.equal(behaviors.persistentvolumes.fieldLabels, undefined);
     assert.equal(behaviors.persistentvolumeclaims.fieldLabels, undefined);
+  });
+});
+
+describe('prepare hooks', () => {
+  const t0 = Date.UTC(2026, 0, 2, 3, 4, 5);
+
+  it('stamps a new PersistentVolume as Pending since now', () => {
+    const pv: KubeObject = { metadata: { name: 'pv' }, spec: {} };
+    prepare.persistentvolumes?.create?.(pv, t0);
+    assert.deepEqual(pv['status'], { phase: 'Pending', lastPhaseTransitionTime: '2026-01-02T03:04:05Z' });
+  });
+
+  it('stamps lastPhaseTransitionTime when a status update changes the phase', () => {
+    const old: KubeObject = {
+      metadata: {},
+      status: { phase: 'Pending', lastPhaseTransitionTime: '2026-01-01T00:00:00Z' },
+    };
+    const next: KubeObject = { metadata: {}, status: { phase: 'Available' } };
+    prepare.persistentvolumes?.statusUpdate?.(next, old, t0);
+    assert.equal(
+      (next['status'] as { lastPhaseTransitionTime?: string }).lastPhaseTransitionTime,
+      '2026-01-02T03:04:05Z',
+    );
+  });
+
+  it('keeps the old lastPhaseTransitionTime when the phase stays', () => {
+    const old: KubeObject = {
+      metadata: {},
+      status: { phase: 'Bound', lastPhaseTransitionTime: '2026-01-01T00:00:00Z' },
+    };
+    const next: KubeObject = { metadata: {}, status: { phase: 'Bound' } };
+    prepare.persistentvolumes?.statusUpdate?.(next, old, t0);
+    assert.equal(
+      (next['status'] as { lastPhaseTransitionTime?: string }).lastPhaseTransitionTime,
+      '2026-01-01T00:00:00Z',
+    );
+  });
+
+  it('copies a snapshot dataSource into dataSourceRef on claim create', () => {
+    const pvc: KubeObject = {
+      metadata: { name: 'restore' },
+      spec: { dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'snap' } },
+    };
+    prepare.persistentvolumeclaims?.create?.(pvc, t0);
+    assert.deepEqual((pvc['spec'] as Record<string, unknown>)['dataSourceRef'], {
+      kind: 'VolumeSnapshot',
+      name: 'snap',
+      apiGroup: 'snapshot.storage.k8s.io',
+    });
+  });
+
+  it('copies a same-namespace dataSourceRef into dataSource but not a cross-namespace one', () => {
+    const local: KubeObject = {
+      metadata: {},
+      spec: { dataSourceRef: { kind: 'PersistentVolumeClaim', name: 'src' } },
+    };
+    prepare.persistentvolumeclaims?.create?.(local, t0);
+    assert.deepEqual((local['spec'] as Record<string, unknown>)['dataSource'], {
+      kind: 'PersistentVolumeClaim',
+      name: 'src',
+    });
+    const cross: KubeObject = {
+      metadata: {},
+      spec: { dataSourceRef: { kind: 'PersistentVolumeClaim', name: 'src', namespace: 'other' } },
+    };
+    prepare.persistentvolumeclaims?.create?.(cross, t0);
+    assert.equal((cross['spec'] as Record<string, unknown>)['dataSource'], undefined);
+  });
+
+  it('drops a dataSource that is neither a claim nor a snapshot when no dataSourceRef is given', () => {
+    const pvc: KubeObject = {
+      metadata: {},
+      spec: { dataSource: { apiGroup: 'example.com', kind: 'Thing', name: 't' } },
+    };
+    prepare.persistentvolumeclaims?.create?.(pvc, t0);
+    assert.deepEqual(pvc['spec'], {});
   });
 });

@@ -5,9 +5,17 @@
 import type { KindBehavior } from './behavior.ts';
 import * as d from './defaults/index.ts';
 import type { FieldError } from './field.ts';
-import type { KubeObject } from './meta.ts';
+import { formatTime, type KubeObject } from './meta.ts';
 import { type ResourceName, Resources, type ResourceType } from './resources.ts';
-import type { Event, Namespace, Node, Pod, Secret } from './types/index.ts';
+import type {
+  Event,
+  Namespace,
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  Secret,
+} from './types/index.ts';
 
 // FALLBACK: the validation helper's src/api/validation/index.ts did not exist when this was written, so
 // every kind validates nothing here. Replace each use with validate<Kind>, validate<Kind>Update and
@@ -99,12 +107,39 @@ export const behaviors: Record<ResourceName, KindBehavior> = {
 };
 
 /**
- * Create-only preparation beyond defaulting (the strategies' PrepareForCreate), for kinds that have
- * some: a namespace gets status Active and the `kubernetes` finalizer. Called once on create, before
- * `default`; never on update, so a finalizer removed later is not put back.
+ * Kind-specific parts of the registry strategies' PrepareForCreate / PrepareForUpdate that are not
+ * defaulting. Status clearing on create and status/spec preservation across subresources stay with the
+ * generic registry. `now` is the clock's milliseconds (only used where upstream stamps a time).
  */
-export const prepareForCreate: Partial<Record<ResourceName, (obj: KubeObject) => void>> = {
-  namespaces: (obj) => d.prepareNamespaceForCreate(obj as Namespace),
+export interface PrepareHooks {
+  /** PrepareForCreate: once on create, after the registry clears status and before `default`. */
+  create?(obj: KubeObject, now: number): void;
+  /** PrepareForUpdate of the main resource, before `default`. */
+  update?(obj: KubeObject, old: KubeObject, now: number): void;
+  /** PrepareForUpdate of the status subresource, before `default`. */
+  statusUpdate?(obj: KubeObject, old: KubeObject, now: number): void;
+}
+
+export const prepare: Partial<Record<ResourceName, PrepareHooks>> = {
+  // Status Active and the `kubernetes` finalizer; create only, so a finalizer removed later through
+  // `finalize` is not put back.
+  namespaces: { create: (obj) => d.prepareNamespaceForCreate(obj as Namespace) },
+  // Pending since now; a later phase change through status stamps a new lastPhaseTransitionTime.
+  persistentvolumes: {
+    create: (obj, now) => d.preparePersistentVolumeForCreate(obj as PersistentVolume, formatTime(now)),
+    statusUpdate: (obj, old, now) =>
+      d.preparePersistentVolumeStatusUpdate(
+        obj as PersistentVolume,
+        old as PersistentVolume,
+        formatTime(now),
+      ),
+  },
+  // dataSource / dataSourceRef compatibility (KEP 1495).
+  persistentvolumeclaims: {
+    create: (obj) => d.preparePersistentVolumeClaimForCreate(obj as PersistentVolumeClaim),
+    update: (obj, old) =>
+      d.preparePersistentVolumeClaimForUpdate(obj as PersistentVolumeClaim, old as PersistentVolumeClaim),
+  },
 };
 
 /**

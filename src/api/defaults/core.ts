@@ -393,3 +393,97 @@ export function mergeSecretStringData(secret: Secret): void {
   }
   delete secret.stringData;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Strategy preparation beyond defaulting (PrepareForCreate / PrepareForUpdate of the registry
+// strategies). Status clearing and status preservation are the generic registry's; these are only
+// the kind-specific parts.
+
+/**
+ * The persistentvolume strategy's PrepareForCreate (PersistentVolumeLastPhaseTransitionTime is GA):
+ * a new PV is Pending since `now` (an RFC 3339 metav1.Time string).
+ */
+export function preparePersistentVolumeForCreate(pv: PersistentVolume, now: string): void {
+  pv.status ??= {};
+  pv.status.phase = 'Pending';
+  pv.status.lastPhaseTransitionTime = now;
+}
+
+/**
+ * The persistentvolume status strategy's PrepareForUpdate: when the phase stays, an unset
+ * lastPhaseTransitionTime keeps the old one; when the phase changes and the client did not set a new
+ * time (unset, or the same as before), it becomes `now`.
+ */
+export function preparePersistentVolumeStatusUpdate(
+  pv: PersistentVolume,
+  old: PersistentVolume,
+  now: string,
+): void {
+  pv.status ??= {};
+  const phase = pv.status.phase ?? '';
+  const oldPhase = old.status?.phase ?? '';
+  const time = pv.status.lastPhaseTransitionTime;
+  const oldTime = old.status?.lastPhaseTransitionTime;
+  if (phase === oldPhase && (time === undefined || time === null)) {
+    if (oldTime !== undefined && oldTime !== null) pv.status.lastPhaseTransitionTime = oldTime;
+  } else if (phase !== oldPhase && (time === undefined || time === null || time === oldTime)) {
+    pv.status.lastPhaseTransitionTime = now;
+  }
+}
+
+const isPvcOrSnapshot = (ds: { kind?: string; apiGroup?: string } | undefined): boolean => {
+  if (ds === undefined || ds === null) return false;
+  const group = ds.apiGroup ?? '';
+  return (
+    (ds.kind === 'PersistentVolumeClaim' && group === '') ||
+    (ds.kind === 'VolumeSnapshot' && group === 'snapshot.storage.k8s.io')
+  );
+};
+
+/**
+ * EnforceDataSourceBackwardsCompatibility (pkg/api/persistentvolumeclaim): on create, or on an update
+ * of a claim that had no data source, a dataSource other than a PVC or a VolumeSnapshot is silently
+ * dropped unless dataSourceRef is set.
+ */
+export function enforceDataSourceBackwardsCompatibility(
+  spec: PersistentVolumeClaimSpec,
+  oldSpec: PersistentVolumeClaimSpec | undefined,
+): void {
+  if (oldSpec !== undefined && (oldSpec.dataSource != null || oldSpec.dataSourceRef != null)) return;
+  if (spec.dataSourceRef != null) return;
+  if (!isPvcOrSnapshot(spec.dataSource)) delete spec.dataSource;
+}
+
+/**
+ * NormalizeDataSources (AnyVolumeDataSource is on in 1.32): on create, dataSource and dataSourceRef are
+ * made to name the same object when only one is given (not for a cross-namespace dataSourceRef).
+ */
+export function normalizeDataSources(spec: PersistentVolumeClaimSpec): void {
+  const ds = spec.dataSource;
+  const ref = spec.dataSourceRef;
+  if (ds != null && ref == null) {
+    spec.dataSourceRef = { kind: ds.kind, name: ds.name };
+    if (ds.apiGroup !== undefined) spec.dataSourceRef.apiGroup = ds.apiGroup;
+  } else if (ref != null && ds == null) {
+    if (ref.namespace === undefined || ref.namespace === null || ref.namespace === '') {
+      spec.dataSource = { kind: ref.kind, name: ref.name };
+      if (ref.apiGroup !== undefined) spec.dataSource.apiGroup = ref.apiGroup;
+    }
+  }
+}
+
+/** The persistentvolumeclaim strategy's PrepareForCreate (data source compatibility and normalisation). */
+export function preparePersistentVolumeClaimForCreate(pvc: PersistentVolumeClaim): void {
+  if (pvc.spec === undefined || pvc.spec === null) return;
+  enforceDataSourceBackwardsCompatibility(pvc.spec, undefined);
+  normalizeDataSources(pvc.spec);
+}
+
+/** The persistentvolumeclaim strategy's PrepareForUpdate (compatibility only; no normalisation). */
+export function preparePersistentVolumeClaimForUpdate(
+  pvc: PersistentVolumeClaim,
+  old: PersistentVolumeClaim,
+): void {
+  if (pvc.spec === undefined || pvc.spec === null) return;
+  enforceDataSourceBackwardsCompatibility(pvc.spec, old.spec ?? {});
+}
