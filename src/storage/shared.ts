@@ -4,7 +4,7 @@
 // Concurrency rule: everything here runs on the event loop thread; publish() is called synchronously
 // right after a write (or a batch of writes) commits, before the writes' promises resolve.
 
-import type { StoreEvent, WatchOptions, Watcher } from './backend.ts';
+import type { StoreEvent, Watcher, WatchOptions } from './backend.ts';
 
 /** The store was closed; the operation did not run. */
 export class StoreClosedError extends Error {
@@ -150,7 +150,9 @@ export class WatchHub {
       this.#watchers.delete(w);
       const err = e instanceof Error ? e : new Error(String(e));
       try {
-        w.onError?.(new Error(`watch on "${w.prefix}" ended: onEvents threw: ${err.message}`, { cause: err }));
+        w.onError?.(
+          new Error(`watch on "${w.prefix}" ended: onEvents threw: ${err.message}`, { cause: err }),
+        );
       } catch {
         // ignored, see closeAll
       }

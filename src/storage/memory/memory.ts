@@ -16,8 +16,8 @@ import {
   type ListOptions,
   type ListResult,
   type StoreEvent,
-  type WatchOptions,
   type Watcher,
+  type WatchOptions,
 } from '../backend.ts';
 import { compareKeys, StoreClosedError, WatchHub } from '../shared.ts';
 
@@ -103,7 +103,8 @@ export class MemoryBackend implements Backend {
     const at = opts.revision !== undefined && opts.revision > 0 ? opts.revision : current;
     if (at < this.#compacted) throw new CompactedError(at, this.#compacted);
     if (at > current) throw new FutureRevisionError(at, current);
-    const start = opts.startKey !== undefined && compareKeys(opts.startKey, prefix) > 0 ? opts.startKey : prefix;
+    const start =
+      opts.startKey !== undefined && compareKeys(opts.startKey, prefix) > 0 ? opts.startKey : prefix;
     const keys = [...this.#versions.keys()]
       .filter((k) => k.startsWith(prefix) && compareKeys(k, start) >= 0)
       .sort(compareKeys);

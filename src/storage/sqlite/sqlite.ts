@@ -28,8 +28,8 @@ import {
   type ListOptions,
   type ListResult,
   type StoreEvent,
-  type WatchOptions,
   type Watcher,
+  type WatchOptions,
 } from '../backend.ts';
 import { compareKeys, prefixEnd, StoreClosedError, WatchHub } from '../shared.ts';
 
@@ -211,7 +211,8 @@ export class SqliteBackend implements Backend {
     const at = opts.revision !== undefined && opts.revision > 0 ? opts.revision : current;
     if (at < this.#compacted) throw new CompactedError(at, this.#compacted);
     if (at > current) throw new FutureRevisionError(at, current);
-    const start = opts.startKey !== undefined && compareKeys(opts.startKey, prefix) > 0 ? opts.startKey : prefix;
+    const start =
+      opts.startKey !== undefined && compareKeys(opts.startKey, prefix) > 0 ? opts.startKey : prefix;
     const end = prefixEnd(prefix) ?? NO_END;
     const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : 0;
     const sqlLimit = limit > 0 ? limit + 1 : -1;
@@ -337,7 +338,8 @@ export class SqliteBackend implements Backend {
       return { kv, event: { type: 'put', kv } };
     }
     if (cur === undefined) return { err: new KeyNotFoundError(key) };
-    if (op.expected !== undefined && cur.modRevision !== op.expected) return { err: new ConflictError(key, cur) };
+    if (op.expected !== undefined && cur.modRevision !== op.expected)
+      return { err: new ConflictError(key, cur) };
     if (op.kind === 'update') {
       this.#stmt.insert.run(rev, key, 0, 0, cur.createRevision, prevRev, op.value, cur.value);
       this.#stmt.setCurrent.run(key, rev);
@@ -364,7 +366,12 @@ function rowEvent(r: LogRow): StoreEvent {
       ? undefined
       : { key: r.key, value: r.old_value ?? '', createRevision: r.create_rev, modRevision: r.prev_rev };
   if (r.deleted !== 0) {
-    const kv: KeyValue = { key: r.key, value: r.old_value ?? '', createRevision: r.create_rev, modRevision: r.rev };
+    const kv: KeyValue = {
+      key: r.key,
+      value: r.old_value ?? '',
+      createRevision: r.create_rev,
+      modRevision: r.rev,
+    };
     return prevKv === undefined ? { type: 'delete', kv } : { type: 'delete', kv, prevKv };
   }
   const kv = liveKv(r);
@@ -400,7 +407,11 @@ export async function openSqliteBackend(
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
   } catch (e) {
-    throw new StoreOpenError(path, `its directory ${dir} cannot be created or is not writable (${errText(e)})`, e);
+    throw new StoreOpenError(
+      path,
+      `its directory ${dir} cannot be created or is not writable (${errText(e)})`,
+      e,
+    );
   }
   try {
     if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true) {
@@ -424,8 +435,10 @@ export async function openSqliteBackend(
     db.exec('BEGIN EXCLUSIVE; COMMIT');
   } catch (e) {
     db.close();
-    if (sqliteCode(e) === 'SQLITE_BUSY' || sqliteCode(e) === 'SQLITE_LOCKED') throw new StoreLockedError(path, e);
-    if (sqliteCode(e) === 'SQLITE_NOTADB') throw new StoreOpenError(path, 'the file is not a SQLite database', e);
+    if (sqliteCode(e) === 'SQLITE_BUSY' || sqliteCode(e) === 'SQLITE_LOCKED')
+      throw new StoreLockedError(path, e);
+    if (sqliteCode(e) === 'SQLITE_NOTADB')
+      throw new StoreOpenError(path, 'the file is not a SQLite database', e);
     throw new StoreOpenError(path, errText(e), e);
   }
   try {
@@ -447,10 +460,12 @@ function ensureSchema(db: Database.Database, path: string): void {
     const v = db
       .prepare<[], { value: string }>("SELECT value FROM meta WHERE name = 'schema_version'")
       .get()?.value;
-    if (v !== SQLITE_SCHEMA_VERSION) throw new IncompatibleStoreError(path, v ?? 'unknown', SQLITE_SCHEMA_VERSION);
+    if (v !== SQLITE_SCHEMA_VERSION)
+      throw new IncompatibleStoreError(path, v ?? 'unknown', SQLITE_SCHEMA_VERSION);
     return;
   }
-  if (tables.length > 0) throw new IncompatibleStoreError(path, 'none (not a kvol store)', SQLITE_SCHEMA_VERSION);
+  if (tables.length > 0)
+    throw new IncompatibleStoreError(path, 'none (not a kvol store)', SQLITE_SCHEMA_VERSION);
   db.transaction(() => {
     db.exec(SCHEMA);
     db.prepare("INSERT INTO meta (name, value) VALUES ('schema_version', ?), ('compacted_rev', '0')").run(

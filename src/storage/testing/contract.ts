@@ -51,7 +51,9 @@ class EventLog {
     if (this.events.length >= n) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => {
-        reject(new Error(`waited for ${n} events, got ${this.events.length}: ${JSON.stringify(this.summary())}`));
+        reject(
+          new Error(`waited for ${n} events, got ${this.events.length}: ${JSON.stringify(this.summary())}`),
+        );
       }, ms);
       this.#waiters.push({
         n,
@@ -107,17 +109,15 @@ export function runBackendContract(
 ): void {
   describe(`${name} backend contract`, () => {
     const opened: Backend[] = [];
-    const withBackend =
-      (fn: (b: Backend, p: string) => Promise<void>) =>
-      async (): Promise<void> => {
-        const b = await open();
-        opened.push(b);
-        try {
-          await fn(b, ns());
-        } finally {
-          await b.close();
-        }
-      };
+    const withBackend = (fn: (b: Backend, p: string) => Promise<void>) => async (): Promise<void> => {
+      const b = await open();
+      opened.push(b);
+      try {
+        await fn(b, ns());
+      } finally {
+        await b.close();
+      }
+    };
 
     after(async () => {
       for (const b of opened) await b.close();
@@ -143,7 +143,12 @@ export function runBackendContract(
       'get returns undefined for a missing key and values exactly as written',
       withBackend(async (b, p) => {
         assert.equal(await b.get(`${p}missing`), undefined);
-        const values = ['', 'ünïcödé ✓ 𝄞', JSON.stringify({ a: 'x'.repeat(2048), n: [1, 2, 3] }), 'line\nbreak\0nul'];
+        const values = [
+          '',
+          'ünïcödé ✓ 𝄞',
+          JSON.stringify({ a: 'x'.repeat(2048), n: [1, 2, 3] }),
+          'line\nbreak\0nul',
+        ];
         for (const [i, v] of values.entries()) await b.create(`${p}k${i}`, v);
         for (const [i, v] of values.entries()) assert.equal((await b.get(`${p}k${i}`))?.value, v);
       }),
@@ -188,7 +193,12 @@ export function runBackendContract(
       withBackend(async (b, p) => {
         const c = await b.create(`${p}x`, 'v1');
         const d = await b.delete(`${p}x`);
-        assert.deepEqual(d, { key: `${p}x`, value: 'v1', createRevision: c.createRevision, modRevision: c.modRevision + 1 });
+        assert.deepEqual(d, {
+          key: `${p}x`,
+          value: 'v1',
+          createRevision: c.createRevision,
+          modRevision: c.modRevision + 1,
+        });
         assert.equal(await b.get(`${p}x`), undefined);
         assert.equal(await b.currentRevision(), d.modRevision);
         const err = await rejection(b.delete(`${p}x`));
@@ -243,7 +253,9 @@ export function runBackendContract(
       'concurrent writes each get their own revision, dense, in the order they were issued',
       withBackend(async (b, p) => {
         const r0 = await b.currentRevision();
-        const kvs = await Promise.all(Array.from({ length: 50 }, (_, i) => b.create(`${p}k${String(i).padStart(2, '0')}`, `v${i}`)));
+        const kvs = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => b.create(`${p}k${String(i).padStart(2, '0')}`, `v${i}`)),
+        );
         assert.deepEqual(
           kvs.map((k) => k.modRevision),
           kvs.map((_, i) => r0 + 1 + i),
@@ -283,7 +295,8 @@ export function runBackendContract(
     test(
       'list returns the keys under a prefix in byte order, and only those',
       withBackend(async (b, p) => {
-        for (const k of ['a/2', 'a/1', 'ab/1', 'a/10', 'b/1', 'a', 'a/~', 'a/é']) await b.create(`${p}${k}`, k);
+        for (const k of ['a/2', 'a/1', 'ab/1', 'a/10', 'b/1', 'a', 'a/~', 'a/é'])
+          await b.create(`${p}${k}`, k);
         const r = await b.list(`${p}a/`);
         assert.deepEqual(
           r.items.map((i) => i.key.slice(p.length)),
@@ -603,9 +616,12 @@ export function runBackendContract(
     test(
       'of concurrent creates of one key exactly one wins',
       withBackend(async (b, p) => {
-        const tries = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => b.create(`${p}x`, `w${i}`)));
+        const tries = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) => b.create(`${p}x`, `w${i}`)),
+        );
         assert.equal(tries.filter((t) => t.status === 'fulfilled').length, 1);
-        for (const t of tries) if (t.status === 'rejected') assert.ok(isKeyExists(t.reason), String(t.reason));
+        for (const t of tries)
+          if (t.status === 'rejected') assert.ok(isKeyExists(t.reason), String(t.reason));
       }),
     );
 
