@@ -130,6 +130,20 @@ export function defaultPod(pod: Pod): void {
     }
   }
   defaultPodSpec(spec);
+  const status = pod.status;
+  if (status !== undefined && status !== null) {
+    for (const cs of [
+      ...(status.initContainerStatuses ?? []),
+      ...(status.containerStatuses ?? []),
+      ...(status.ephemeralContainerStatuses ?? []),
+    ]) {
+      defaultResourceList(cs.allocatedResources);
+      if (cs.resources !== undefined && cs.resources !== null) {
+        defaultResourceList(cs.resources.limits);
+        defaultResourceList(cs.resources.requests);
+      }
+    }
+  }
 }
 
 /**

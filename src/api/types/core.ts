@@ -1141,6 +1141,7 @@ export interface NodeSystemInfo {
   kubeProxyVersion: string;
   operatingSystem: string;
   architecture: string;
+  swap?: { capacity?: number };
 }
 
 export interface ContainerImage {
