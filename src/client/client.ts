@@ -8,12 +8,12 @@ import type {
   KubeList,
   KubeObject,
   ListOptions,
+  PatchType,
   ResourceType,
   Status,
   WatchEventType,
   WatchOptions,
 } from '../api/index.ts';
-import type { PatchType } from '../api/index.ts';
 
 /** Every call can be cancelled; an aborted call rejects with the signal's reason. */
 export interface CallOptions {

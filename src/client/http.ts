@@ -283,7 +283,11 @@ export class HttpClient implements Client {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
             res.on('end', () =>
-              finish(undefined, { status, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+              finish(undefined, {
+                status,
+                headers: res.headers,
+                body: Buffer.concat(chunks).toString('utf8'),
+              }),
             );
             res.on('error', (err) => finish(this.#transportError(spec, url, err)));
             return;
@@ -346,8 +350,23 @@ export class HttpClient implements Client {
       reason: 'ServiceUnavailable',
       code: 503,
     };
-    return new StatusError(status, { cause: err });
+    return new ConnectionError(status, err);
   }
+}
+
+/**
+ * A request that never got an answer (connection refused or reset, TLS failure): a 503 StatusError whose
+ * `cause` is the transport error, so callers that only know StatusError still work, and callers that retry
+ * transport failures (the event recorder, as client-go does) can tell it apart from a server's 503.
+ */
+export class ConnectionError extends StatusError {
+  constructor(status: Status, cause: Error) {
+    super(status, { cause });
+  }
+}
+
+export function isConnectionError(err: unknown): err is ConnectionError {
+  return err instanceof ConnectionError;
 }
 
 class HttpResourceClient<T extends KubeObject> implements ResourceClient<T> {
@@ -425,7 +444,12 @@ class HttpResourceClient<T extends KubeObject> implements ResourceClient<T> {
     })) as T;
   }
 
-  async patch(name: string, type: PatchType, body: string | object, opts: ClientPatchOptions = {}): Promise<T> {
+  async patch(
+    name: string,
+    type: PatchType,
+    body: string | object,
+    opts: ClientPatchOptions = {},
+  ): Promise<T> {
     const q = this.#writeQuery(opts);
     if (type === 'application/apply-patch+yaml' && !q.has('fieldManager')) {
       q.set('fieldManager', this.#http.applyFieldManager);
@@ -470,7 +494,8 @@ class HttpResourceClient<T extends KubeObject> implements ResourceClient<T> {
     setIf(q, 'labelSelector', opts.labelSelector);
     setIf(q, 'fieldSelector', opts.fieldSelector);
     setIf(q, 'resourceVersion', opts.resourceVersion);
-    if (opts.allowWatchBookmarks !== undefined) q.set('allowWatchBookmarks', String(opts.allowWatchBookmarks));
+    if (opts.allowWatchBookmarks !== undefined)
+      q.set('allowWatchBookmarks', String(opts.allowWatchBookmarks));
     if (opts.sendInitialEvents !== undefined) q.set('sendInitialEvents', String(opts.sendInitialEvents));
     if (opts.timeoutSeconds !== undefined) q.set('timeoutSeconds', String(opts.timeoutSeconds));
     q.set('watch', 'true');
@@ -544,8 +569,7 @@ function deleteResult(res: KubeObject | Status | undefined, name: string): Delet
     if (res?.details?.uid !== undefined) meta.uid = res.details.uid;
     return { object: { metadata: meta }, deleted: true };
   }
-  const pending =
-    res.metadata.deletionTimestamp !== undefined && (res.metadata.finalizers ?? []).length > 0;
+  const pending = res.metadata.deletionTimestamp !== undefined && (res.metadata.finalizers ?? []).length > 0;
   return { object: res, deleted: !pending };
 }
 
@@ -657,7 +681,8 @@ function genericError(
   const verb = spec.method.toLowerCase();
   const rt = spec.resource;
   const qr = rt === undefined ? '' : qualifiedResource(rt.group, rt.plural);
-  if (qr !== '' && spec.name !== undefined && spec.name !== '') message = `${message} (${verb} ${qr} ${spec.name})`;
+  if (qr !== '' && spec.name !== undefined && spec.name !== '')
+    message = `${message} (${verb} ${qr} ${spec.name})`;
   else if (qr !== '') message = `${message} (${verb} ${qr})`;
   const causes: StatusCause[] = [{ reason: 'UnexpectedServerResponse', message: body }];
   const details: Status['details'] = { causes };
@@ -727,12 +752,17 @@ export function loadKubeconfig(path: string): KubeconfigContext {
     return file === undefined ? undefined : readFileSync(resolvePath(base, file), 'utf8');
   };
   const server = str(cluster, 'server');
-  if (server === undefined) throw new Error(`kubeconfig ${path}: cluster "${String(ctx['cluster'])}" has no server`);
+  if (server === undefined)
+    throw new Error(`kubeconfig ${path}: cluster "${String(ctx['cluster'])}" has no server`);
   const out: KubeconfigContext = { server };
   const ca = fileOrData(cluster, 'certificate-authority-data', 'certificate-authority');
   if (ca !== undefined) out.caData = ca;
   if (cluster['insecure-skip-tls-verify'] === true) out.insecureSkipTLSVerify = true;
-  const token = str(user, 'token') ?? (str(user, 'tokenFile') === undefined ? undefined : readFileSync(resolvePath(base, str(user, 'tokenFile')!), 'utf8').trim());
+  const token =
+    str(user, 'token') ??
+    (str(user, 'tokenFile') === undefined
+      ? undefined
+      : readFileSync(resolvePath(base, str(user, 'tokenFile')!), 'utf8').trim());
   if (token !== undefined) out.token = token;
   const cert = fileOrData(user, 'client-certificate-data', 'client-certificate');
   if (cert !== undefined) out.certData = cert;

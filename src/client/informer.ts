@@ -7,6 +7,8 @@
 // calls only ever run on the informer's own loop, between awaits. Handlers run synchronously and must not
 // block: they are expected to enqueue keys on a workqueue. Objects in the store are deep-frozen and shared
 // by every handler and reader: copy (structuredClone) before changing one.
+
+import type { ResourceType } from '../api/index.ts';
 import {
   isGone,
   isStatusError,
@@ -18,7 +20,6 @@ import {
 } from '../api/index.ts';
 import { type Clock, logger, realClock, type Timer } from '../component/index.ts';
 import type { Client, ClientListOptions, ClientWatchEvent, ResourceClient } from './client.ts';
-import type { ResourceType } from '../api/index.ts';
 
 const log = logger('informer');
 
@@ -549,9 +550,19 @@ export class SharedInformerFactory {
     this.#opts = opts;
   }
 
-  informerFor<T extends KubeObject = KubeObject>(rt: ResourceType, scope: InformerScope = {}): SharedIndexInformer<T> {
+  informerFor<T extends KubeObject = KubeObject>(
+    rt: ResourceType,
+    scope: InformerScope = {},
+  ): SharedIndexInformer<T> {
     const ns = rt.namespaced ? (scope.namespace ?? '') : '';
-    const key = [rt.group, rt.version, rt.plural, ns, scope.labelSelector ?? '', scope.fieldSelector ?? ''].join('|');
+    const key = [
+      rt.group,
+      rt.version,
+      rt.plural,
+      ns,
+      scope.labelSelector ?? '',
+      scope.fieldSelector ?? '',
+    ].join('|');
     let inf = this.#informers.get(key);
     if (inf === undefined) {
       const o: InformerOptions<T> = {};
@@ -562,7 +573,8 @@ export class SharedInformerFactory {
       if (this.#opts.clock !== undefined) o.clock = this.#opts.clock;
       if (this.#opts.backoff !== undefined) o.backoff = this.#opts.backoff;
       if (this.#opts.pageSize !== undefined) o.pageSize = this.#opts.pageSize;
-      if (this.#opts.minWatchTimeoutSeconds !== undefined) o.minWatchTimeoutSeconds = this.#opts.minWatchTimeoutSeconds;
+      if (this.#opts.minWatchTimeoutSeconds !== undefined)
+        o.minWatchTimeoutSeconds = this.#opts.minWatchTimeoutSeconds;
       const client = this.#client.resource<T>(rt, ns === '' ? undefined : ns);
       inf = new SharedIndexInformer<T>(client, o) as unknown as SharedIndexInformer<KubeObject>;
       this.#informers.set(key, inf);

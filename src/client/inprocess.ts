@@ -115,7 +115,12 @@ class InProcessResourceClient<T extends KubeObject> implements ResourceClient<T>
     return this.#call<T>(opts.signal, (ctx) => this.#store.update(ctx, this.#scopeFor(copy), copy, w));
   }
 
-  async patch(name: string, type: PatchType, body: string | object, opts: ClientPatchOptions = {}): Promise<T> {
+  async patch(
+    name: string,
+    type: PatchType,
+    body: string | object,
+    opts: ClientPatchOptions = {},
+  ): Promise<T> {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     const p: PatchOptions = this.#writeOptions(opts);
     if (opts.force !== undefined) p.force = opts.force;
@@ -128,7 +133,9 @@ class InProcessResourceClient<T extends KubeObject> implements ResourceClient<T>
 
   async delete(name: string, opts: ClientDeleteOptions = {}): Promise<DeleteResult> {
     const { signal, ...rest } = opts;
-    const r = await this.#call<DeleteResult>(signal, (ctx) => this.#store.delete(ctx, this.#named(), name, rest));
+    const r = await this.#call<DeleteResult>(signal, (ctx) =>
+      this.#store.delete(ctx, this.#named(), name, rest),
+    );
     return { object: r.object, deleted: r.deleted };
   }
 

@@ -125,7 +125,9 @@ export class FakeObjectStore implements ObjectStore {
 
   /** Stores objects as if created, without recording calls. Returns the stored copies. */
   seed(rt: ResourceType, ...objs: KubeObject[]): KubeObject[] {
-    return objs.map((o) => structuredClone(this.#create(rt, o.metadata.namespace, structuredClone(o), false)));
+    return objs.map((o) =>
+      structuredClone(this.#create(rt, o.metadata.namespace, structuredClone(o), false)),
+    );
   }
 
   /** Copies of the stored objects of a resource, optionally of one namespace, sorted by key. */
@@ -137,7 +139,11 @@ export class FakeObjectStore implements ObjectStore {
   }
 
   /** A copy of one stored object, or undefined. */
-  object<T extends KubeObject = KubeObject>(rt: ResourceType, namespace: string | undefined, name: string): T | undefined {
+  object<T extends KubeObject = KubeObject>(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+  ): T | undefined {
     const o = this.#bucket(rt).get(keyOf(rt.namespaced ? namespace : undefined, name));
     return o === undefined ? undefined : (structuredClone(o) as T);
   }
@@ -197,7 +203,10 @@ export class FakeObjectStore implements ObjectStore {
     const rt = scope.resource;
     const matches = this.#matcher(opts.labelSelector, opts.fieldSelector);
     let entries = [...this.#bucket(rt).entries()]
-      .filter(([, o]) => scope.namespace === undefined || !rt.namespaced || o.metadata.namespace === scope.namespace)
+      .filter(
+        ([, o]) =>
+          scope.namespace === undefined || !rt.namespaced || o.metadata.namespace === scope.namespace,
+      )
       .filter(([, o]) => matches(o))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     let rv = String(this.#rv);
@@ -206,7 +215,12 @@ export class FakeObjectStore implements ObjectStore {
       rv = token.rv;
       entries = entries.filter(([k]) => k > token.start);
     }
-    const list: KubeList = { apiVersion: rt.apiVersion, kind: rt.listKind, metadata: { resourceVersion: rv }, items: [] };
+    const list: KubeList = {
+      apiVersion: rt.apiVersion,
+      kind: rt.listKind,
+      metadata: { resourceVersion: rv },
+      items: [],
+    };
     const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : entries.length;
     const page = entries.slice(0, limit);
     list.items = page.map(([, o]) => structuredClone(o));
@@ -217,22 +231,36 @@ export class FakeObjectStore implements ObjectStore {
     return list;
   }
 
-  async create(ctx: RequestContext, scope: Scope, obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+  async create(
+    ctx: RequestContext,
+    scope: Scope,
+    obj: KubeObject,
+    opts: WriteOptions = {},
+  ): Promise<KubeObject> {
     this.#record(ctx, 'create', scope, obj.metadata.name, { object: obj, subresource: opts.subresource });
     const rt = scope.resource;
     if (rt.namespaced) {
       const ns = obj.metadata.namespace;
       if (ns !== undefined && ns !== '' && scope.namespace !== undefined && ns !== scope.namespace) {
-        throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw newBadRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
     }
     if (obj.metadata.resourceVersion !== undefined && obj.metadata.resourceVersion !== '') {
       throw newBadRequest('resourceVersion should not be set on objects to be created');
     }
-    return structuredClone(this.#create(rt, scope.namespace ?? obj.metadata.namespace, structuredClone(obj), opts.dryRun === true));
+    return structuredClone(
+      this.#create(rt, scope.namespace ?? obj.metadata.namespace, structuredClone(obj), opts.dryRun === true),
+    );
   }
 
-  async update(ctx: RequestContext, scope: Scope, obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+  async update(
+    ctx: RequestContext,
+    scope: Scope,
+    obj: KubeObject,
+    opts: WriteOptions = {},
+  ): Promise<KubeObject> {
     this.#record(ctx, 'update', scope, obj.metadata.name, { object: obj, subresource: opts.subresource });
     const name = obj.metadata.name ?? '';
     return structuredClone(this.#update(scope, name, structuredClone(obj), opts));
@@ -267,11 +295,17 @@ export class FakeObjectStore implements ObjectStore {
     if (type === 'application/json-patch+json') next = applyJsonPatch(structuredClone(existing), body);
     else next = mergePatch(structuredClone(existing), body);
     const obj = next as KubeObject;
-    if (obj.metadata?.name !== name) throw newBadRequest('the name of the object cannot be changed by a patch');
+    if (obj.metadata?.name !== name)
+      throw newBadRequest('the name of the object cannot be changed by a patch');
     return { object: structuredClone(this.#update(scope, name, obj, opts)), created: false };
   }
 
-  async delete(ctx: RequestContext, scope: Scope, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+  async delete(
+    ctx: RequestContext,
+    scope: Scope,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<DeleteResult> {
     this.#record(ctx, 'delete', scope, name, {});
     const rt = scope.resource;
     const ns = this.#ns(scope);
@@ -281,16 +315,25 @@ export class FakeObjectStore implements ObjectStore {
     if (existing === undefined) throw newNotFound(rt.group, rt.plural, name);
     const pre = opts.preconditions;
     if (pre?.uid !== undefined && pre.uid !== existing.metadata.uid) {
-      throw newConflict(rt.group, rt.plural, name,
-        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${existing.metadata.uid ?? ''}`);
+      throw newConflict(
+        rt.group,
+        rt.plural,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${existing.metadata.uid ?? ''}`,
+      );
     }
     if (pre?.resourceVersion !== undefined && pre.resourceVersion !== existing.metadata.resourceVersion) {
-      throw newConflict(rt.group, rt.plural, name,
-        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion ?? ''}`);
+      throw newConflict(
+        rt.group,
+        rt.plural,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion ?? ''}`,
+      );
     }
     const dry = opts.dryRun === true;
     if ((existing.metadata.finalizers ?? []).length > 0) {
-      if (existing.metadata.deletionTimestamp !== undefined) return { object: structuredClone(existing), deleted: false };
+      if (existing.metadata.deletionTimestamp !== undefined)
+        return { object: structuredClone(existing), deleted: false };
       const next = structuredClone(existing);
       next.metadata.deletionTimestamp = formatTime(this.#clock.now());
       next.metadata.deletionGracePeriodSeconds = 0;
@@ -387,7 +430,8 @@ export class FakeObjectStore implements ObjectStore {
     if (extra.patch !== undefined) call.patch = extra.patch;
     this.calls.push(call);
     const i = this.#injected.findIndex(
-      (f) => (f.verb === '*' || f.verb === verb) && (f.resource === '*' || f.resource === scope.resource.plural),
+      (f) =>
+        (f.verb === '*' || f.verb === verb) && (f.resource === '*' || f.resource === scope.resource.plural),
     );
     if (i >= 0) {
       const [f] = this.#injected.splice(i, 1);
@@ -422,13 +466,19 @@ export class FakeObjectStore implements ObjectStore {
   #create(rt: ResourceType, namespace: string | undefined, obj: KubeObject, dryRun: boolean): KubeObject {
     const meta = obj.metadata ?? {};
     obj.metadata = meta;
-    if ((meta.name === undefined || meta.name === '') && meta.generateName !== undefined && meta.generateName !== '') {
+    if (
+      (meta.name === undefined || meta.name === '') &&
+      meta.generateName !== undefined &&
+      meta.generateName !== ''
+    ) {
       let suffix = '';
       for (let i = 0; i < 5; i++) suffix += nameChars[Math.floor(Math.random() * nameChars.length)];
       meta.name = meta.generateName + suffix;
     }
     if (meta.name === undefined || meta.name === '') {
-      throw newInvalid(rt.group, rt.kind, '', [required('metadata.name', 'name or generateName is required')]);
+      throw newInvalid(rt.group, rt.kind, '', [
+        required('metadata.name', 'name or generateName is required'),
+      ]);
     }
     if (rt.namespaced) {
       if (namespace === undefined || namespace === '') {
@@ -458,7 +508,9 @@ export class FakeObjectStore implements ObjectStore {
     const ns = this.#ns(scope);
     if (name === '') throw newBadRequest('resource name may not be empty');
     if (rt.namespaced && obj.metadata.namespace !== undefined && obj.metadata.namespace !== ns) {
-      throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+      throw newBadRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     }
     const key = keyOf(ns, name);
     const bucket = this.#bucket(rt);
@@ -508,7 +560,13 @@ export class FakeObjectStore implements ObjectStore {
     return next;
   }
 
-  #store(rt: ResourceType, key: string, obj: KubeObject, type: 'ADDED' | 'MODIFIED', old: KubeObject | undefined): void {
+  #store(
+    rt: ResourceType,
+    key: string,
+    obj: KubeObject,
+    type: 'ADDED' | 'MODIFIED',
+    old: KubeObject | undefined,
+  ): void {
     this.#rv++;
     obj.metadata.resourceVersion = String(this.#rv);
     this.#bucket(rt).set(key, obj);
@@ -541,7 +599,10 @@ export class FakeObjectStore implements ObjectStore {
 }
 
 /** The event a filtered watch sees for a change: objects moving into or out of the selection become ADDED/DELETED. */
-function transition(h: HistoryEntry, matches: (o: KubeObject) => boolean): WatchEvent<KubeObject> | undefined {
+function transition(
+  h: HistoryEntry,
+  matches: (o: KubeObject) => boolean,
+): WatchEvent<KubeObject> | undefined {
   const now = matches(h.object);
   if (h.type !== 'MODIFIED') return now ? { type: h.type, object: structuredClone(h.object) } : undefined;
   const before = h.old !== undefined && matches(h.old);
@@ -572,7 +633,10 @@ function encodeContinue(rv: string, start: string): string {
 
 function decodeContinue(token: string): { rv: string; start: string } {
   try {
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { rv?: unknown; start?: unknown };
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+      rv?: unknown;
+      start?: unknown;
+    };
     if (typeof v.rv === 'string' && typeof v.start === 'string') return { rv: v.rv, start: v.start };
   } catch {
     // fall through
@@ -584,7 +648,9 @@ function decodeContinue(token: string): { rv: string; start: string } {
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return structuredClone(patch);
   const out: Record<string, unknown> =
-    target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+    target !== null && typeof target === 'object' && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);
@@ -606,12 +672,16 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
   const get = (d: unknown, parts: string[]): unknown => {
     let cur = d;
     for (const p of parts) {
-      if (cur === null || typeof cur !== 'object') throw newBadRequest(`doc is missing path: /${parts.join('/')}`);
+      if (cur === null || typeof cur !== 'object')
+        throw newBadRequest(`doc is missing path: /${parts.join('/')}`);
       cur = (cur as Record<string, unknown>)[p];
     }
     return cur;
   };
-  const parentOf = (d: unknown, parts: string[]): { parent: Record<string, unknown> | unknown[]; last: string } => {
+  const parentOf = (
+    d: unknown,
+    parts: string[],
+  ): { parent: Record<string, unknown> | unknown[]; last: string } => {
     const parent = get(d, parts.slice(0, -1));
     if (parent === null || typeof parent !== 'object') {
       throw newBadRequest(`doc is missing path: /${parts.join('/')}`);

@@ -52,7 +52,9 @@ function parseLabelSelector(sel: string): Requirement[] {
 }
 
 /** Compiles a label selector string; the empty selector matches everything. */
-export function labelMatcher(sel: string | undefined): (labels: Record<string, string> | undefined) => boolean {
+export function labelMatcher(
+  sel: string | undefined,
+): (labels: Record<string, string> | undefined) => boolean {
   if (sel === undefined || sel.trim() === '') return () => true;
   const reqs = parseLabelSelector(sel);
   return (labels) => {
