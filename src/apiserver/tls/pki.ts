@@ -1,14 +1,16 @@
 // The cluster's own certificate authority and the apiserver's serving certificate, kept under
 // `<dataDir>/pki/`. Made on first start and reused afterwards; the serving certificate is re-issued
 // when it is missing, does not match its key or the CA, expires within 30 days, or lacks a SAN that
-// is asked for. Keys are RSA 2048 made by Node's crypto (fast, native); node-forge builds and signs
-// the certificates. Not safe to run twice at once on one directory (the last writer wins; each
-// file is replaced atomically).
+// is asked for. Keys are RSA 2048 and signatures are made by Node's native crypto (forge's pure-JS
+// RSA is slow); node-forge builds the certificates. Not safe to run twice at once on one directory
+// (the last writer wins; each file is replaced atomically).
 
 import {
+  constants,
   createPrivateKey,
   createPublicKey,
-  generateKeyPairSync,
+  generateKeyPair,
+  privateEncrypt,
   randomBytes,
   X509Certificate,
 } from 'node:crypto';
@@ -72,13 +74,42 @@ interface KeyPair {
   publicPem: string;
 }
 
-function newKeyPair(): KeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+/** RSA 2048 from Node's native crypto, on the libuv thread pool (forge's pure-JS keygen takes seconds). */
+function newKeyPair(): Promise<KeyPair> {
+  return new Promise((resolve, reject) => {
+    generateKeyPair(
+      'rsa',
+      {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      },
+      (err, publicKey, privateKey) => {
+        if (err !== null) reject(err);
+        else resolve({ privatePem: privateKey, publicPem: publicKey });
+      },
+    );
   });
-  return { privatePem: privateKey, publicPem: publicKey };
+}
+
+/** DER prefix of a PKCS#1 v1.5 DigestInfo for SHA-256. */
+const sha256DigestInfo = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+
+/**
+ * Signs a forge certificate with Node's native RSA: forge builds the TBSCertificate and hashes it,
+ * then hands the digest to this key, which does the PKCS#1 v1.5 private-key operation.
+ */
+function signCertificate(cert: forge.pki.Certificate, signerKeyPem: string): void {
+  const nativeKey = {
+    sign(md: forge.md.MessageDigest): string {
+      const digest = Buffer.from(md.digest().getBytes(), 'binary');
+      const block = Buffer.concat([sha256DigestInfo, digest]);
+      return privateEncrypt({ key: signerKeyPem, padding: constants.RSA_PKCS1_PADDING }, block).toString(
+        'binary',
+      );
+    },
+  };
+  cert.sign(nativeKey as unknown as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
 }
 
 /** A positive 128-bit serial number in hex (the top bit clear keeps DER from reading it as negative). */
@@ -139,8 +170,7 @@ function coversSans(cert: forge.pki.Certificate, wanted: readonly San[]): boolea
   return wanted.every((s) => (s.type === 'dns' ? dns.has(s.value) : ips.has(ipBytes(s.value) ?? '')));
 }
 
-function makeCa(now: number): { certPem: string; keyPem: string } {
-  const keys = newKeyPair();
+function makeCa(keys: KeyPair, now: number): { certPem: string; keyPem: string } {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicPem);
   cert.serialNumber = serialNumber();
@@ -154,17 +184,17 @@ function makeCa(now: number): { certPem: string; keyPem: string } {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(forge.pki.privateKeyFromPem(keys.privatePem), forge.md.sha256.create());
+  signCertificate(cert, keys.privatePem);
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privatePem };
 }
 
 function makeServing(
   ca: { certPem: string; keyPem: string },
+  keys: KeyPair,
   sans: readonly San[],
   now: number,
 ): { certPem: string; keyPem: string } {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const keys = newKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicPem);
   cert.serialNumber = serialNumber();
@@ -183,7 +213,7 @@ function makeServing(
       altNames: sans.map((s) => (s.type === 'dns' ? { type: 2, value: s.value } : { type: 7, ip: s.value })),
     },
   ]);
-  cert.sign(forge.pki.privateKeyFromPem(ca.keyPem), forge.md.sha256.create());
+  signCertificate(cert, ca.keyPem);
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privatePem };
 }
 
@@ -222,9 +252,9 @@ function usableServing(
  * Makes sure `<dataDir>/pki/` holds a CA (`ca.crt`, `ca.key`, CN kvol-ca, 10 years) and a serving
  * certificate it signed (`apiserver.crt`, `apiserver.key`, 1 year) for localhost, the hostname,
  * 127.0.0.1, ::1 and `extraSans`. Reuses what is there when still good; idempotent. Keys are written
- * with mode 0600, certificates 0644. Synchronous: call it once at startup.
+ * with mode 0600, certificates 0644. Call it once at startup; new keys are made in parallel.
  */
-export function ensurePki(dataDir: string, options: PkiOptions = {}): Pki {
+export async function ensurePki(dataDir: string, options: PkiOptions = {}): Promise<Pki> {
   const clock = options.clock ?? realClock;
   const now = clock.now();
   const paths = pkiPaths(dataDir);
@@ -233,29 +263,32 @@ export function ensurePki(dataDir: string, options: PkiOptions = {}): Pki {
 
   let caPem = readIfExists(paths.caFile);
   let caKeyPem = readIfExists(paths.caKeyFile);
-  let caChanged = false;
-  if (caPem === undefined || caKeyPem === undefined || !usableCa(caPem, caKeyPem, now)) {
-    const ca = makeCa(now);
+  const caOk = usableCa(caPem, caKeyPem, now);
+  const certPem = readIfExists(paths.certFile);
+  const keyPem = readIfExists(paths.keyFile);
+  if (
+    caOk &&
+    caPem !== undefined &&
+    caKeyPem !== undefined &&
+    usableServing(certPem, keyPem, caPem, sans, now)
+  ) {
+    return { caPem, certPem: certPem ?? '', keyPem: keyPem ?? '', ...filesOf(paths) };
+  }
+
+  const [caKeys, servingKeys] = await Promise.all([caOk ? undefined : newKeyPair(), newKeyPair()]);
+  if (caKeys !== undefined || caPem === undefined || caKeyPem === undefined) {
+    const ca = makeCa(caKeys ?? (await newKeyPair()), now);
     writeFileAtomic(paths.caKeyFile, ca.keyPem, 0o600);
     writeFileAtomic(paths.caFile, ca.certPem, 0o644);
     caPem = ca.certPem;
     caKeyPem = ca.keyPem;
-    caChanged = true;
   }
+  const serving = makeServing({ certPem: caPem, keyPem: caKeyPem }, servingKeys, sans, now);
+  writeFileAtomic(paths.keyFile, serving.keyPem, 0o600);
+  writeFileAtomic(paths.certFile, serving.certPem, 0o644);
+  return { caPem, certPem: serving.certPem, keyPem: serving.keyPem, ...filesOf(paths) };
+}
 
-  let certPem = readIfExists(paths.certFile);
-  let keyPem = readIfExists(paths.keyFile);
-  if (
-    caChanged ||
-    certPem === undefined ||
-    keyPem === undefined ||
-    !usableServing(certPem, keyPem, caPem, sans, now)
-  ) {
-    const serving = makeServing({ certPem: caPem, keyPem: caKeyPem }, sans, now);
-    writeFileAtomic(paths.keyFile, serving.keyPem, 0o600);
-    writeFileAtomic(paths.certFile, serving.certPem, 0o644);
-    certPem = serving.certPem;
-    keyPem = serving.keyPem;
-  }
-  return { caPem, certPem, keyPem, caFile: paths.caFile, certFile: paths.certFile, keyFile: paths.keyFile };
+function filesOf(paths: ReturnType<typeof pkiPaths>): Pick<Pki, 'caFile' | 'certFile' | 'keyFile'> {
+  return { caFile: paths.caFile, certFile: paths.certFile, keyFile: paths.keyFile };
 }
