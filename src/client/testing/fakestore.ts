@@ -55,6 +55,8 @@ export interface FakeCall {
   object?: KubeObject;
   patchType?: PatchType;
   patch?: string;
+  /** The options of list and watch calls (a copy). */
+  options?: ListOptions | WatchOptions;
   user: string | undefined;
 }
 
@@ -199,7 +201,7 @@ export class FakeObjectStore implements ObjectStore {
   }
 
   async list(ctx: RequestContext, scope: Scope, opts: ListOptions = {}): Promise<KubeList> {
-    this.#record(ctx, 'list', scope, undefined, {});
+    this.#record(ctx, 'list', scope, undefined, { options: opts });
     const rt = scope.resource;
     const matches = this.#matcher(opts.labelSelector, opts.fieldSelector);
     let entries = [...this.#bucket(rt).entries()]
@@ -353,7 +355,7 @@ export class FakeObjectStore implements ObjectStore {
     sink: (ev: WatchEvent<KubeObject | Status>) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    this.#record(ctx, 'watch', scope, undefined, {});
+    this.#record(ctx, 'watch', scope, undefined, { options: opts });
     const rt = scope.resource;
     const bucket = bucketOf(rt);
     const namespace = rt.namespaced ? scope.namespace : undefined;
@@ -415,7 +417,13 @@ export class FakeObjectStore implements ObjectStore {
     verb: FakeVerb,
     scope: Scope,
     name: string | undefined,
-    extra: { object?: KubeObject; subresource?: 'status' | undefined; patchType?: PatchType; patch?: string },
+    extra: {
+      object?: KubeObject;
+      subresource?: 'status' | undefined;
+      patchType?: PatchType;
+      patch?: string;
+      options?: ListOptions | WatchOptions;
+    },
   ): void {
     const call: FakeCall = {
       verb,
@@ -428,6 +436,7 @@ export class FakeObjectStore implements ObjectStore {
     if (extra.object !== undefined) call.object = structuredClone(extra.object);
     if (extra.patchType !== undefined) call.patchType = extra.patchType;
     if (extra.patch !== undefined) call.patch = extra.patch;
+    if (extra.options !== undefined) call.options = { ...extra.options };
     this.calls.push(call);
     const i = this.#injected.findIndex(
       (f) =>
