@@ -152,7 +152,11 @@ describe('Recorder', () => {
     assert.doesNotThrow(() => recorder.event(pvc, 'Normal', 'A', 'a'));
     await recorder.flush();
     assert.equal(events().length, 0);
-    assert.equal(store.calls.filter((c) => c.verb === 'create').length, 1, 'a server rejection is not retried');
+    assert.equal(
+      store.calls.filter((c) => c.verb === 'create').length,
+      1,
+      'a server rejection is not retried',
+    );
   });
 
   it('retries an event after a transport failure', async () => {
@@ -161,7 +165,14 @@ describe('Recorder', () => {
       'create',
       'events',
       new ConnectionError(
-        { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 503, reason: 'ServiceUnavailable' },
+        {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          code: 503,
+          reason: 'ServiceUnavailable',
+        },
         new Error('connect ECONNREFUSED'),
       ),
     );

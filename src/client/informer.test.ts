@@ -38,7 +38,8 @@ function recorder(): { lines: string[]; handler: ResourceEventHandler } {
       onAdd: (o, initial) => lines.push(`add ${o.metadata.name}${initial ? ' (initial)' : ''}`),
       onUpdate: (o, n) =>
         lines.push(`update ${n.metadata.name} ${o.metadata.resourceVersion}->${n.metadata.resourceVersion}`),
-      onDelete: (o, unknown) => lines.push(`delete ${o.metadata.name}${unknown ? ' (final state unknown)' : ''}`),
+      onDelete: (o, unknown) =>
+        lines.push(`delete ${o.metadata.name}${unknown ? ' (final state unknown)' : ''}`),
     },
   };
 }
@@ -91,7 +92,7 @@ describe('SharedIndexInformer', () => {
     informer.start();
     await informer.waitForSync();
     await settle();
-    assert.equal((lists()[0]?.options as { limit?: number }).limit, 500);
+    assert.equal((lists()[0]!.options as { limit?: number }).limit, 500);
     const w = watches()[0]!;
     assert.equal(w.resourceVersion, store.resourceVersion);
     assert.equal(w.allowWatchBookmarks, true);

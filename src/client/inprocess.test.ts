@@ -9,8 +9,8 @@ import {
   type KubeObject,
   newInternalError,
   type ObjectStore,
-  Resources,
   type RequestContext,
+  Resources,
   type Scope,
 } from '../api/index.ts';
 import { FakeClock } from '../component/index.ts';
@@ -31,6 +31,8 @@ const pv = (name: string, finalizers?: string[]): KubeObject => ({
   metadata: finalizers === undefined ? { name } : { name, finalizers },
   spec: { capacity: { storage: '1Gi' } },
 });
+
+const nameOf = (ev: ClientWatchEvent): string => (ev.type === 'ERROR' ? '' : (ev.object.metadata.name ?? ''));
 
 function setup(): { store: FakeObjectStore; client: InProcessClient; clock: FakeClock } {
   const clock = new FakeClock();
@@ -122,7 +124,11 @@ describe('InProcessClient', () => {
     const { client } = setup();
     const pvcs = client.resource(Resources.persistentvolumeclaims, 'default');
     const a = await pvcs.create(pvc('a'));
-    const withStatus = await pvcs.updateStatus({ ...a, status: { phase: 'Bound' }, spec: { volumeName: 'x' } });
+    const withStatus = await pvcs.updateStatus({
+      ...a,
+      status: { phase: 'Bound' },
+      spec: { volumeName: 'x' },
+    });
     assert.deepEqual(withStatus['status'], { phase: 'Bound' });
     assert.deepEqual(withStatus['spec'], a['spec'], 'updateStatus ignores spec');
     const updated = await pvcs.update({ ...withStatus, status: { phase: 'Lost' } });
@@ -133,17 +139,28 @@ describe('InProcessClient', () => {
     const { client } = setup();
     const pvcs = client.resource(Resources.persistentvolumeclaims, 'default');
     await pvcs.create(pvc('a'));
-    const merged = await pvcs.patch('a', 'application/merge-patch+json', { metadata: { labels: { a: '1' } } });
+    const merged = await pvcs.patch('a', 'application/merge-patch+json', {
+      metadata: { labels: { a: '1' } },
+    });
     assert.deepEqual(merged.metadata.labels, { a: '1' });
-    const smp = await pvcs.patch('a', 'application/strategic-merge-patch+json', '{"metadata":{"labels":{"b":"2"}}}');
+    const smp = await pvcs.patch(
+      'a',
+      'application/strategic-merge-patch+json',
+      '{"metadata":{"labels":{"b":"2"}}}',
+    );
     assert.deepEqual(smp.metadata.labels, { a: '1', b: '2' });
     const jp = await pvcs.patch('a', 'application/json-patch+json', [
       { op: 'remove', path: '/metadata/labels/a' },
     ]);
     assert.deepEqual(jp.metadata.labels, { b: '2' });
-    const st = await pvcs.patch('a', 'application/merge-patch+json', { status: { phase: 'Bound' } }, {
-      subresource: 'status',
-    });
+    const st = await pvcs.patch(
+      'a',
+      'application/merge-patch+json',
+      { status: { phase: 'Bound' } },
+      {
+        subresource: 'status',
+      },
+    );
     assert.deepEqual(st['status'], { phase: 'Bound' });
     await assert.rejects(pvcs.patch('missing', 'application/merge-patch+json', {}), isNotFound);
   });
@@ -206,7 +223,10 @@ describe('InProcessClient', () => {
   it('filters lists by label and field selectors and pages with limit and continue', async () => {
     const { client, store } = setup();
     for (const n of ['a', 'b', 'c', 'd']) {
-      store.seed(Resources.persistentvolumeclaims, pvc(n, 'default', { tier: n === 'a' ? 'gold' : 'silver' }));
+      store.seed(
+        Resources.persistentvolumeclaims,
+        pvc(n, 'default', { tier: n === 'a' ? 'gold' : 'silver' }),
+      );
     }
     const pvcs = client.resource(Resources.persistentvolumeclaims, 'default');
     const gold = await pvcs.list({ labelSelector: 'tier=gold' });
@@ -239,12 +259,16 @@ describe('InProcessClient', () => {
     await pvs.create(pv('b'));
     const events: ClientWatchEvent[] = [];
     const ac = new AbortController();
-    const done = pvs.watch({ resourceVersion: a.metadata.resourceVersion! }, (ev) => events.push(ev), ac.signal);
+    const done = pvs.watch(
+      { resourceVersion: a.metadata.resourceVersion! },
+      (ev) => events.push(ev),
+      ac.signal,
+    );
     await pvs.delete('a');
     ac.abort();
     await done;
     assert.deepEqual(
-      events.map((e) => `${e.type} ${e.object.metadata?.name}`),
+      events.map((e) => `${e.type} ${nameOf(e)}`),
       ['ADDED b', 'DELETED a'],
     );
   });
@@ -291,7 +315,7 @@ describe('FakeObjectStore', () => {
     const ac = new AbortController();
     const done = pvcs.watch(
       { labelSelector: 'app=web', resourceVersion: '' },
-      (ev) => events.push(`${ev.type} ${ev.object.metadata?.name}`),
+      (ev) => events.push(`${ev.type} ${nameOf(ev)}`),
       ac.signal,
     );
     const a = await pvcs.create(pvc('a'));
@@ -340,7 +364,14 @@ describe('FakeObjectStore', () => {
     const events: ClientWatchEvent[] = [];
     const w2 = pvs.watch({}, (ev) => events.push(ev), ac.signal);
     await new Promise<void>((r) => setImmediate(r));
-    store.failWatches({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 410, reason: 'Expired' });
+    store.failWatches({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      code: 410,
+      reason: 'Expired',
+    });
     await w2;
     assert.equal(events[0]?.type, 'ERROR');
     assert.equal(store.watchCount, 0);

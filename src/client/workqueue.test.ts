@@ -104,7 +104,10 @@ describe('WorkQueue', () => {
 
   it('backs off per key exponentially and starts over after forget', () => {
     const clock = new FakeClock();
-    const q = new WorkQueue<string>({ clock, rateLimiter: new ItemExponentialFailureRateLimiter(5, 1000 * 1000) });
+    const q = new WorkQueue<string>({
+      clock,
+      rateLimiter: new ItemExponentialFailureRateLimiter(5, 1000 * 1000),
+    });
     q.addRateLimited('a');
     assert.equal(q.numRequeues('a'), 1);
     clock.step(4);
@@ -141,14 +144,18 @@ describe('WorkQueue', () => {
     await q.get();
     assert.equal(await metricValue('workqueue_depth', name), 1);
     const latency = await metricsRegistry.getSingleMetric('workqueue_queue_duration_seconds')!.get();
-    const sum = latency.values.find((v) => v.labels['name'] === name && v.metricName?.endsWith('_sum'));
+    const sum = latency.values.find(
+      (v) => v.labels['name'] === name && (v as { metricName?: string }).metricName?.endsWith('_sum'),
+    );
     assert.equal(sum?.value, 2);
     clock.step(3000);
     assert.equal(await metricValue('workqueue_unfinished_work_seconds', name), 3);
     assert.equal(await metricValue('workqueue_longest_running_processor_seconds', name), 3);
     q.done('a');
     const work = await metricsRegistry.getSingleMetric('workqueue_work_duration_seconds')!.get();
-    const wsum = work.values.find((v) => v.labels['name'] === name && v.metricName?.endsWith('_sum'));
+    const wsum = work.values.find(
+      (v) => v.labels['name'] === name && (v as { metricName?: string }).metricName?.endsWith('_sum'),
+    );
     assert.equal(wsum?.value, 3);
     q.addRateLimited('a');
     assert.equal(await metricValue('workqueue_retries_total', name), 1);
@@ -159,10 +166,7 @@ describe('WorkQueue', () => {
 describe('rate limiters', () => {
   it('doubles the per-item delay from the base up to the cap', () => {
     const l = new ItemExponentialFailureRateLimiter<string>(5, 40);
-    assert.deepEqual(
-      [l.when('a'), l.when('a'), l.when('a'), l.when('a'), l.when('a')],
-      [5, 10, 20, 40, 40],
-    );
+    assert.deepEqual([l.when('a'), l.when('a'), l.when('a'), l.when('a'), l.when('a')], [5, 10, 20, 40, 40]);
     assert.equal(l.when('b'), 5, 'items back off independently');
   });
 
