@@ -21,6 +21,33 @@ describe('behaviorFor', () => {
     assert.deepEqual(pv['status'], { phase: 'Pending' });
   });
 
+  it('wires validation: a claim without access modes is refused', () => {
+    const pvc: KubeObject = {
+      metadata: { name: 'c', namespace: 'default' },
+      spec: { resources: { requests: { storage: '1Gi' } } },
+    };
+    const b = behaviorFor(Resources.persistentvolumeclaims);
+    b.default?.(pvc);
+    const errs = b.validate(pvc);
+    assert.ok(
+      errs.some((e) => e.field === 'spec.accessModes' && e.type === 'FieldValueRequired'),
+      errs.map((e) => e.message()).join('; '),
+    );
+  });
+
+  it('wires validation: a defaulted PersistentVolume passes', () => {
+    const pv: KubeObject = {
+      metadata: { name: 'pv1' },
+      spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/pv1' } },
+    };
+    const b = behaviorFor(Resources.persistentvolumes);
+    b.default?.(pv);
+    assert.deepEqual(
+      b.validate(pv).map((e) => e.message()),
+      [],
+    );
+  });
+
   it('merges secret stringData and defaults its type', () => {
     const s: KubeObject = { metadata: { name: 's' }, stringData: { k: 'v' } };
     behaviors.secrets.default?.(s);

@@ -4,7 +4,6 @@
 // registry looks a kind up here and never switches over kinds itself.
 import type { KindBehavior } from './behavior.ts';
 import * as d from './defaults/index.ts';
-import type { FieldError } from './field.ts';
 import { formatTime, type KubeObject } from './meta.ts';
 import { type ResourceName, Resources, type ResourceType } from './resources.ts';
 import type {
@@ -16,16 +15,7 @@ import type {
   Pod,
   Secret,
 } from './types/index.ts';
-
-// FALLBACK: the validation helper's src/api/validation/index.ts did not exist when this was written, so
-// every kind validates nothing here. Replace each use with validate<Kind>, validate<Kind>Update and
-// validate<Kind>StatusUpdate from './validation/index.ts' as they land.
-const noValidation = (): FieldError[] => [];
-const unvalidated = {
-  validate: noValidation,
-  validateUpdate: noValidation,
-  validateStatusUpdate: noValidation,
-} as const;
+import * as v from './validation/index.ts';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -79,31 +69,92 @@ const nodeFieldLabels = (n: Node): Record<string, string> => ({
  * have no fieldLabels.
  */
 export const behaviors: Record<ResourceName, KindBehavior> = {
-  namespaces: { ...unvalidated, default: d.defaultNamespace, fieldLabels: namespaceFieldLabels },
-  nodes: { ...unvalidated, default: d.defaultNode, fieldLabels: nodeFieldLabels },
-  pods: { ...unvalidated, default: d.defaultPod, fieldLabels: podFieldLabels },
-  persistentvolumes: { ...unvalidated, default: d.defaultPersistentVolume },
-  persistentvolumeclaims: { ...unvalidated, default: d.defaultPersistentVolumeClaim },
-  configmaps: { ...unvalidated },
+  namespaces: {
+    default: d.defaultNamespace,
+    validate: v.validateNamespace,
+    validateUpdate: v.validateNamespaceUpdate,
+    validateStatusUpdate: v.validateNamespaceStatusUpdate,
+    fieldLabels: namespaceFieldLabels,
+  },
+  nodes: {
+    default: d.defaultNode,
+    validate: v.validateNode,
+    validateUpdate: v.validateNodeUpdate,
+    validateStatusUpdate: v.validateNodeStatusUpdate,
+    fieldLabels: nodeFieldLabels,
+  },
+  pods: {
+    default: d.defaultPod,
+    validate: v.validatePod,
+    validateUpdate: v.validatePodUpdate,
+    validateStatusUpdate: v.validatePodStatusUpdate,
+    fieldLabels: podFieldLabels,
+  },
+  persistentvolumes: {
+    default: d.defaultPersistentVolume,
+    validate: v.validatePersistentVolume,
+    validateUpdate: v.validatePersistentVolumeUpdate,
+    validateStatusUpdate: v.validatePersistentVolumeStatusUpdate,
+  },
+  persistentvolumeclaims: {
+    default: d.defaultPersistentVolumeClaim,
+    validate: v.validatePersistentVolumeClaim,
+    validateUpdate: v.validatePersistentVolumeClaimUpdate,
+    validateStatusUpdate: v.validatePersistentVolumeClaimStatusUpdate,
+  },
+  configmaps: { validate: v.validateConfigMap, validateUpdate: v.validateConfigMapUpdate },
   secrets: {
-    ...unvalidated,
+    // Defaulting plus what v1 -> internal conversion does on decode: stringData merged into data.
     default: (s: Secret) => {
       d.defaultSecret(s);
       d.mergeSecretStringData(s);
     },
+    validate: v.validateSecret,
+    validateUpdate: v.validateSecretUpdate,
     fieldLabels: secretFieldLabels,
   },
-  events: { ...unvalidated, fieldLabels: eventFieldLabels },
-  storageclasses: { ...unvalidated, default: d.defaultStorageClass },
-  csidrivers: { ...unvalidated, default: d.defaultCSIDriver },
-  csinodes: { ...unvalidated },
-  volumeattachments: { ...unvalidated, default: d.defaultVolumeAttachment },
-  csistoragecapacities: { ...unvalidated, default: d.defaultCSIStorageCapacity },
-  volumeattributesclasses: { ...unvalidated },
-  volumesnapshots: { ...unvalidated },
-  volumesnapshotcontents: { ...unvalidated },
-  volumesnapshotclasses: { ...unvalidated },
-  leases: { ...unvalidated },
+  events: { validate: v.validateEvent, validateUpdate: v.validateEventUpdate, fieldLabels: eventFieldLabels },
+  storageclasses: {
+    default: d.defaultStorageClass,
+    validate: v.validateStorageClass,
+    validateUpdate: v.validateStorageClassUpdate,
+  },
+  csidrivers: {
+    default: d.defaultCSIDriver,
+    validate: v.validateCSIDriver,
+    validateUpdate: v.validateCSIDriverUpdate,
+  },
+  csinodes: { validate: v.validateCSINode, validateUpdate: v.validateCSINodeUpdate },
+  volumeattachments: {
+    default: d.defaultVolumeAttachment,
+    validate: v.validateVolumeAttachment,
+    validateUpdate: v.validateVolumeAttachmentUpdate,
+    validateStatusUpdate: v.validateVolumeAttachmentStatusUpdate,
+  },
+  csistoragecapacities: {
+    default: d.defaultCSIStorageCapacity,
+    validate: v.validateCSIStorageCapacity,
+    validateUpdate: v.validateCSIStorageCapacityUpdate,
+  },
+  volumeattributesclasses: {
+    validate: v.validateVolumeAttributesClass,
+    validateUpdate: v.validateVolumeAttributesClassUpdate,
+  },
+  volumesnapshots: {
+    validate: v.validateVolumeSnapshot,
+    validateUpdate: v.validateVolumeSnapshotUpdate,
+    validateStatusUpdate: v.validateVolumeSnapshotStatusUpdate,
+  },
+  volumesnapshotcontents: {
+    validate: v.validateVolumeSnapshotContent,
+    validateUpdate: v.validateVolumeSnapshotContentUpdate,
+    validateStatusUpdate: v.validateVolumeSnapshotContentStatusUpdate,
+  },
+  volumesnapshotclasses: {
+    validate: v.validateVolumeSnapshotClass,
+    validateUpdate: v.validateVolumeSnapshotClassUpdate,
+  },
+  leases: { validate: v.validateLease, validateUpdate: v.validateLeaseUpdate },
 };
 
 /**
