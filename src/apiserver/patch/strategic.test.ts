@@ -55,13 +55,9 @@ const upstreamCases = parse(`
   original: {name: 1, value: 1}
   twoWay: {other: a, $patch: replace}
   modified: {other: a}
-- description: de-duplicate entries in a merging list
-  original: {mergingList: [{name: 1}, {name: 1}, {name: 2, value: a}, {name: 3}, {name: 3}]}
-  twoWay: {mergingList: [{name: 1, $patch: delete}, {name: 3, $patch: delete}]}
-  modified: {mergingList: [{name: 1}, {name: 2, value: a}, {name: 3}]}
 - description: delete all duplicate entries in a merging list
   original: {mergingList: [{name: 1}, {name: 1}, {name: 2, value: a}, {name: 3}, {name: 3}]}
-  twoWay: {mergingList: [{name: 1, $patch: delete}, {name: 1, $patch: delete}, {name: 3, $patch: delete}, {name: 3, $patch: delete}]}
+  twoWay: {mergingList: [{name: 1, $patch: delete}, {name: 3, $patch: delete}]}
   modified: {mergingList: [{name: 2, value: a}]}
 - description: retainKeys map can delete a field when no retainKeys directive present
   original: {retainKeysMap: {name: foo, value: a}}

@@ -10,7 +10,8 @@
 // would drop them): values that land where the original had nothing are cleaned (nested nulls
 // removed, directives applied instead of stored verbatim), and `$deleteFromPrimitiveList` for a list
 // the object does not have is a no-op (upstream would store the deletion list as the list).
-// A `$patch: delete` list item removes one matching entry (upstream's current de-duplication rule).
+// A `$patch: delete` list item removes every entry with that key, duplicates included (upstream's
+// deleteMatchingEntries; the one-entry-per-directive change, kubernetes PR #125932, is not merged).
 import { PatchDecodeError, StrategicMergePatchError } from './errors.ts';
 import {
   deepCopy,
@@ -476,8 +477,14 @@ class Merger {
       const directive = item[directiveMarker];
       if (directive === deleteDirective) {
         if (!Object.hasOwn(item, mergeKey)) throw errNoMergeKey(item, mergeKey);
-        const found = findMapByKey(orig, mergeKey, item[mergeKey]);
-        if (found !== undefined) orig = [...orig.slice(0, found.index), ...orig.slice(found.index + 1)];
+        // deleteMatchingEntries: every entry with this key goes, duplicates included.
+        for (
+          let f = findMapByKey(orig, mergeKey, item[mergeKey]);
+          f !== undefined;
+          f = findMapByKey(orig, mergeKey, item[mergeKey])
+        ) {
+          orig = [...orig.slice(0, f.index), ...orig.slice(f.index + 1)];
+        }
       } else if (directive === replaceDirective) {
         replace = true;
       } else if (directive === mergeDirective) {
