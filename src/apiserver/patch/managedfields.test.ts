@@ -6,6 +6,8 @@ import { FieldSet, pathToString } from './fieldset.ts';
 import type { JsonObject } from './json.ts';
 import {
   fieldsetFromObject,
+  goJsonMarshal,
+  lastAppliedConfigAnnotation,
   managerOrUserAgent,
   serverSideApply,
   updateManagedFields,
@@ -523,6 +525,60 @@ describe('serverSideApply', () => {
     assert.throws(
       () => apply(undefined, { ...pvc({}), apiVersion: 'v2' }, 'kubectl'),
       /Incorrect version specified in apply patch. Specified patch version: v2, expected: v1/,
+    );
+  });
+
+  describe('after a client-side apply', () => {
+    const clientSideApplied = (liveApp: string): JsonObject => {
+      const last = {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { labels: { app: 'a' }, name: 'data' },
+      };
+      const obj = pvc({ app: liveApp });
+      (obj['metadata'] as JsonObject)['annotations'] = {
+        [lastAppliedConfigAnnotation]: `${JSON.stringify(last)}\n`,
+      };
+      const mf = updateManagedFields({
+        old: undefined,
+        next: obj,
+        manager: 'kubectl-client-side-apply',
+        operation: 'Update',
+        subresource: undefined,
+        apiVersion: 'v1',
+        now: t0,
+        meta,
+      });
+      (obj['metadata'] as JsonObject)['managedFields'] = mf as unknown as JsonObject[];
+      return obj;
+    };
+
+    it('lets kubectl take fields whose last-applied value is still live, and rewrites the annotation', () => {
+      const r = apply(clientSideApplied('a'), pvc({ app: 'b' }), 'kubectl');
+      const m = r.object['metadata'] as JsonObject;
+      assert.deepEqual(m['labels'], { app: 'b' });
+      assert.equal(
+        (m['annotations'] as JsonObject)[lastAppliedConfigAnnotation],
+        '{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"labels":{"app":"b"},"name":"data"}}\n',
+      );
+      assert.deepEqual(entry(r.managedFields, 'kubectl').fieldsV1, {
+        'f:metadata': { 'f:labels': { 'f:app': {} } },
+      });
+    });
+
+    it('still reports a conflict when the live value drifted from the last-applied one', () => {
+      assert.throws(() => apply(clientSideApplied('c'), pvc({ app: 'b' }), 'kubectl'), isApplyConflictError);
+    });
+
+    it('does not extend the upgrade to other managers', () => {
+      assert.throws(() => apply(clientSideApplied('a'), pvc({ app: 'b' }), 'helm'), isApplyConflictError);
+    });
+  });
+
+  it('encodes JSON like Go: sorted keys, escaped HTML characters', () => {
+    assert.equal(
+      goJsonMarshal({ b: [1, 'x<y'], a: { d: true, c: null } }),
+      '{"a":{"c":null,"d":true},"b":[1,"x\\u003cy"]}',
     );
   });
 });

@@ -624,10 +624,18 @@ export function serverSideApply(input: ApplyInput): ApplyResult {
   const cmp = w.compare(base, merged);
   const changedSet = cmp.added.union(cmp.modified).recursiveDifference(ignored);
   const removedSet = cmp.removed.recursiveDifference(ignored);
-  const conflicts: { m: Manager; set: FieldSet }[] = [];
+  let conflicts: { m: Manager; set: FieldSet }[] = [];
   for (const m of others) {
     const c = m.set.intersection(changedSet);
     if (!c.isEmpty()) conflicts.push({ m, set: c });
+  }
+  if (conflicts.length > 0 && !force && manager.startsWith('kubectl') && liveObj !== undefined) {
+    // lastAppliedManager: upgrading from client-side apply, kubectl may take the fields whose
+    // last-applied value is still the live value.
+    const allowed = allowedFromLastApplied(w, liveObj);
+    conflicts = conflicts
+      .map((c) => ({ m: c.m, set: c.set.difference(allowed) }))
+      .filter((c) => !c.set.isEmpty());
   }
   if (conflicts.length > 0 && !force) {
     conflicts.sort((a, b) => (identity(a.m) < identity(b.m) ? -1 : identity(a.m) > identity(b.m) ? 1 : 0));
@@ -641,6 +649,7 @@ export function serverSideApply(input: ApplyInput): ApplyResult {
   }
   for (const m of others) m.set = m.set.difference(changedSet).difference(removedSet);
 
+  if (manager === 'kubectl') syncLastApplied(merged, config);
   const objectChanged = liveObj === undefined || !deepEqual(liveObj, merged);
   me.time = objectChanged || previous?.time === undefined ? time : previous.time;
   managers = [...others, me];
@@ -652,6 +661,69 @@ export function serverSideApply(input: ApplyInput): ApplyResult {
   else delete objMeta['managedFields'];
   object['metadata'] = objMeta;
   return { object, managedFields: managedFieldsOut, changed: objectChanged };
+}
+
+/** kubectl's client-side apply annotation. */
+export const lastAppliedConfigAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function lastAppliedOf(obj: JsonObject): string | undefined {
+  const meta = obj['metadata'];
+  const ann = isJsonObject(meta) ? meta['annotations'] : undefined;
+  const v = isJsonObject(ann) ? ann[lastAppliedConfigAnnotation] : undefined;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** Fields of the last-applied configuration whose value is still the live one. */
+function allowedFromLastApplied(w: Walker, live: JsonObject): FieldSet {
+  const text = lastAppliedOf(live);
+  if (text === undefined) return new FieldSet();
+  let last: unknown;
+  try {
+    last = JSON.parse(text);
+  } catch {
+    return new FieldSet();
+  }
+  if (!isJsonObject(last)) return new FieldSet();
+  const cmp = w.compare(last, live);
+  return w.toFieldSet(last).difference(cmp.modified).difference(cmp.removed);
+}
+
+/**
+ * lastAppliedUpdater: a server-side apply by `kubectl` keeps an existing last-applied annotation in
+ * step with what it applied (encoded as Go's unstructured encoder does: sorted keys, trailing newline).
+ */
+function syncLastApplied(obj: JsonObject, config: JsonObject): void {
+  if (lastAppliedOf(obj) === undefined) return;
+  const c = deepCopy(config);
+  const cmeta = c['metadata'];
+  if (isJsonObject(cmeta) && isJsonObject(cmeta['annotations'])) {
+    delete cmeta['annotations'][lastAppliedConfigAnnotation];
+  }
+  const meta = obj['metadata'] as JsonObject;
+  const ann = meta['annotations'] as JsonObject;
+  ann[lastAppliedConfigAnnotation] = `${goJsonMarshal(c)}\n`;
+}
+
+/** encoding/json.Marshal of a decoded value: map keys sorted, HTML characters escaped. */
+export function goJsonMarshal(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string') {
+    return JSON.stringify(v).replace(
+      /[<>&\u2028\u2029]/g,
+      (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  }
+  if (typeof v === 'number') {
+    if (Number.isInteger(v)) return String(v);
+    return String(v).replace(/e([+-])(\d)$/, 'e$1' + '0$2');
+  }
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (Array.isArray(v)) return `[${v.map(goJsonMarshal).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${goJsonMarshal(k)}:${goJsonMarshal(o[k])}`)
+    .join(',')}}`;
 }
 
 /** Sorting helper exported for tests and callers that print paths. */
