@@ -143,6 +143,8 @@ export const notSupported = (p: P, value: unknown, supported: readonly string[])
 
 /** Joins errors the way apierrors.NewInvalid does: `[a, b]` for several, plain for one. */
 export function aggregateMessage(errs: readonly FieldError[]): string {
-  if (errs.length === 1) return errs[0]!.message();
-  return `[${errs.map((e) => e.message()).join(', ')}]`;
+  // Go's aggregate drops repeated messages, keeping the first of each.
+  const msgs = [...new Set(errs.map((e) => e.message()))];
+  if (msgs.length === 1) return msgs[0]!;
+  return `[${msgs.join(', ')}]`;
 }

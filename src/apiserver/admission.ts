@@ -89,7 +89,8 @@ export const defaultAdmission: Admission = {
     const pvName = spec?.volumeName ?? '';
     const pv = pvName === '' ? undefined : ctx.lookup(Resources.persistentvolumes, undefined, pvName);
     const pvClass = (pv?.['spec'] as { storageClassName?: string } | undefined)?.storageClassName ?? '';
-    const allowed = sc !== undefined && sc['allowVolumeExpansion'] === true && pv !== undefined && pvClass === scName;
+    const allowed =
+      sc !== undefined && sc['allowVolumeExpansion'] === true && pv !== undefined && pvClass === scName;
     if (!allowed) {
       throw newForbidden(
         rt.group,

@@ -1,6 +1,6 @@
 // Assembles a running API server: store backend, watch cache, registry, namespace lifecycle, periodic
 // compaction and the HTTP(S) front. `kvol up` and `kvol server` call startApiServer; so do the tests.
-import { type KubeObject, isAlreadyExists, Resources } from '../api/index.ts';
+import { isAlreadyExists, type KubeObject, Resources } from '../api/index.ts';
 import { type Clock, logger, realClock } from '../component/index.ts';
 import { type Backend, openBackend } from '../storage/index.ts';
 import { WatchCache } from './cache.ts';
@@ -19,7 +19,7 @@ export interface StartOptions {
   readonly host?: string;
   readonly port?: number;
   readonly tls?: { cert: string; key: string };
-  readonly authenticate?: (token: string) => { user: string } | undefined;
+  readonly authenticate?: (authorization: string | undefined) => { user: string } | undefined;
   readonly clock?: Clock;
   /** Compaction keeps this many most recent revisions (default 10,000); 0 disables it. */
   readonly compactRetain?: number;
@@ -35,6 +35,8 @@ export interface RunningApiServer {
   readonly port: number;
   readonly registry: Registry;
   readonly backend: Backend;
+  /** Compacts the store up to `revision` and forgets the watch history below it. */
+  compact(revision: number): Promise<void>;
   /** Stops serving, ends watches, closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -42,7 +44,10 @@ export interface RunningApiServer {
 export async function startApiServer(opts: StartOptions): Promise<RunningApiServer> {
   const clock = opts.clock ?? realClock;
   const backend = opts.backend ?? (await openBackend(opts.store));
-  const cache = new WatchCache(backend, opts.watchCacheCapacity !== undefined ? { capacity: opts.watchCacheCapacity } : {});
+  const cache = new WatchCache(
+    backend,
+    opts.watchCacheCapacity !== undefined ? { capacity: opts.watchCacheCapacity } : {},
+  );
   let fatal: Error | undefined;
   try {
     await cache.start((err) => {
@@ -63,14 +68,21 @@ export async function startApiServer(opts: StartOptions): Promise<RunningApiServ
   const lifecycle = new NamespaceLifecycle(registry);
   lifecycle.start();
 
+  const compact = async (revision: number): Promise<void> => {
+    await backend.compact(revision);
+    cache.trim(revision);
+  };
   const retain = opts.compactRetain ?? 10_000;
   let compactTimer: ReturnType<typeof setInterval> | undefined;
   if (retain > 0) {
-    compactTimer = setInterval(() => {
-      const target = cache.revision - retain;
-      if (target <= 0) return;
-      backend.compact(target).catch((err: unknown) => log.error('compaction failed', err));
-    }, opts.compactIntervalMs ?? 5 * 60_000);
+    compactTimer = setInterval(
+      () => {
+        const target = cache.revision - retain;
+        if (target <= 0) return;
+        compact(target).catch((err: unknown) => log.error('compaction failed', err));
+      },
+      opts.compactIntervalMs ?? 5 * 60_000,
+    );
     compactTimer.unref();
   }
 
@@ -107,6 +119,7 @@ export async function startApiServer(opts: StartOptions): Promise<RunningApiServ
     port: listening.port,
     registry,
     backend,
+    compact,
     close() {
       closed ??= (async () => {
         if (compactTimer !== undefined) clearInterval(compactTimer);

@@ -91,6 +91,20 @@ export class ResourceCache {
     return out;
   }
 
+  /** Forgets buffered events at or below `rev` (the store compacted them away). */
+  trim(rev: number): void {
+    if (rev <= this.#bufferStart) return;
+    const n = this.#ring.length;
+    const kept: CacheEvent[] = [];
+    for (let i = 0; i < n; i++) {
+      const ev = this.#ring[(this.#head + i) % n]!;
+      if (ev.rev > rev) kept.push(ev);
+    }
+    this.#ring = kept;
+    this.#head = 0;
+    this.#bufferStart = rev;
+  }
+
   subscribe(l: CacheListener): () => void {
     this.#listeners.add(l);
     return () => this.#listeners.delete(l);
@@ -188,6 +202,11 @@ export class WatchCache {
     const rc = this.#byResource.get(rt);
     if (rc === undefined) throw new Error(`no cache for ${rt.plural}`);
     return rc;
+  }
+
+  /** Applies a store compaction to every buffer, so resuming below it answers 410 as upstream. */
+  trim(rev: number): void {
+    for (const rc of this.#byResource.values()) rc.trim(rev);
   }
 
   onBatch(l: (events: readonly CacheEvent[]) => void): () => void {

@@ -17,7 +17,9 @@ export interface DecodeResult {
 
 export function decodeBody(rt: ResourceType, input: unknown, validation: FieldValidation): DecodeResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw newBadRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: the object must be a JSON object`);
+    throw newBadRequest(
+      `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: the object must be a JSON object`,
+    );
   }
   const obj = input as KubeObject;
   if (obj.apiVersion !== undefined && obj.apiVersion !== '' && obj.apiVersion !== rt.apiVersion) {
@@ -26,7 +28,9 @@ export function decodeBody(rt: ResourceType, input: unknown, validation: FieldVa
     );
   }
   if (obj.kind !== undefined && obj.kind !== '' && obj.kind !== rt.kind) {
-    throw newBadRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${rt.kind})`);
+    throw newBadRequest(
+      `the kind in the data (${String(obj.kind)}) does not match the expected kind (${rt.kind})`,
+    );
   }
   obj.apiVersion = rt.apiVersion;
   obj.kind = rt.kind;

@@ -65,7 +65,13 @@ function legacyResourceList(group: string, version: string): string {
     if (r.categories.length > 0) one['categories'] = [...r.categories];
     resources.push(one);
     for (const s of r.subresources) {
-      resources.push({ name: `${r.plural}/${s}`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] });
+      resources.push({
+        name: `${r.plural}/${s}`,
+        singularName: '',
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: ['get', 'patch', 'update'],
+      });
     }
   }
   return JSON.stringify({
@@ -99,7 +105,11 @@ export function buildDiscovery(): Discovery {
   const groups = new Map<string, string>();
   for (const g of servedGroups()) {
     for (const v of g.versions) lists.set(`${g.name}/${v}`, legacyResourceList(g.name, v));
-    if (g.name !== '') groups.set(g.name, JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...legacyGroup(g.name, g.versions) }));
+    if (g.name !== '')
+      groups.set(
+        g.name,
+        JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...legacyGroup(g.name, g.versions) }),
+      );
   }
   const groupList = JSON.stringify({
     kind: 'APIGroupList',
@@ -114,10 +124,16 @@ export function buildDiscovery(): Discovery {
       if (accept.includes('as=APIGroupDiscoveryList')) {
         // Prefer v2 when offered, as kube-apiserver does.
         const parts = accept.split(',').map((s) => s.trim());
-        if (parts.some((p) => p.includes('v=v2;') || p.endsWith('v=v2') || (p.includes('v=v2') && !p.includes('v2beta1')))) {
+        if (
+          parts.some(
+            (p) =>
+              p.includes('v=v2;') || p.endsWith('v=v2') || (p.includes('v=v2') && !p.includes('v2beta1')),
+          )
+        ) {
           return { body: a.v2, contentType: aggregatedV2 };
         }
-        if (parts.some((p) => p.includes('v=v2beta1'))) return { body: a.v2beta1, contentType: aggregatedV2beta1 };
+        if (parts.some((p) => p.includes('v=v2beta1')))
+          return { body: a.v2beta1, contentType: aggregatedV2beta1 };
       }
       if (core) {
         return {

@@ -10,11 +10,20 @@ export interface HealthChecks {
   readonly readyz?: Readonly<Record<string, HealthCheck>>;
 }
 
-export async function serveHealth(checks: HealthChecks, path: string, url: URL, res: ServerResponse): Promise<void> {
+export async function serveHealth(
+  checks: HealthChecks,
+  path: string,
+  url: URL,
+  res: ServerResponse,
+): Promise<void> {
   const [, kind = '', only] = path.split('/');
   const set: Record<string, HealthCheck> = {
     ping: () => {},
-    ...(kind === 'livez' ? checks.livez : kind === 'readyz' ? checks.readyz : { ...checks.livez, ...checks.readyz }),
+    ...(kind === 'livez'
+      ? checks.livez
+      : kind === 'readyz'
+        ? checks.readyz
+        : { ...checks.livez, ...checks.readyz }),
   };
   const excluded = new Set(url.searchParams.getAll('exclude'));
   const names = only !== undefined ? [only] : Object.keys(set).filter((n) => !excluded.has(n));

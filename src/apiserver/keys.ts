@@ -8,7 +8,9 @@ export const registryRoot = '/registry/';
 const unprefixedGroups = new Set(['', 'storage.k8s.io']);
 
 export function resourcePrefix(rt: ResourceType): string {
-  return unprefixedGroups.has(rt.group) ? `${registryRoot}${rt.plural}/` : `${registryRoot}${rt.group}/${rt.plural}/`;
+  return unprefixedGroups.has(rt.group)
+    ? `${registryRoot}${rt.plural}/`
+    : `${registryRoot}${rt.group}/${rt.plural}/`;
 }
 
 /** Prefix of everything listable in one scope: all namespaces when namespace is undefined. */

@@ -7,7 +7,17 @@ const requestTotal = getOrCreate(
     new Counter({
       name: 'apiserver_request_total',
       help: 'Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.',
-      labelNames: ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component', 'code'],
+      labelNames: [
+        'verb',
+        'dry_run',
+        'group',
+        'version',
+        'resource',
+        'subresource',
+        'scope',
+        'component',
+        'code',
+      ],
       registers: [metricsRegistry],
     }),
 );
@@ -19,7 +29,9 @@ const requestDuration = getOrCreate(
       name: 'apiserver_request_duration_seconds',
       help: 'Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.',
       labelNames: ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component'],
-      buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
+      buckets: [
+        0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60,
+      ],
       registers: [metricsRegistry],
     }),
 );

@@ -35,7 +35,9 @@ export class NamespaceLifecycle {
   }
 
   #terminating(ns: string): boolean {
-    const c = this.#registry.cache.of(Resources.namespaces).objects.get(`${listPrefix(Resources.namespaces, undefined)}${ns}`);
+    const c = this.#registry.cache
+      .of(Resources.namespaces)
+      .objects.get(`${listPrefix(Resources.namespaces, undefined)}${ns}`);
     return c?.obj.metadata.deletionTimestamp !== undefined;
   }
 
@@ -43,7 +45,8 @@ export class NamespaceLifecycle {
     for (const ev of events) {
       const obj: KubeObject = ev.object.obj;
       if (ev.object.key.startsWith(listPrefix(Resources.namespaces, undefined))) {
-        if (ev.type !== 'DELETED' && obj.metadata.deletionTimestamp !== undefined) this.#enqueue(obj.metadata.name ?? '');
+        if (ev.type !== 'DELETED' && obj.metadata.deletionTimestamp !== undefined)
+          this.#enqueue(obj.metadata.name ?? '');
         continue;
       }
       const ns = obj.metadata.namespace;
@@ -91,7 +94,12 @@ export class NamespaceLifecycle {
         try {
           await this.#registry.delete(ctx, { resource: rt, namespace: ns }, name, { gracePeriodSeconds: 0 });
         } catch (err) {
-          log.v(2, 'delete in terminating namespace failed', { namespace: ns, resource: rt.plural, name, err });
+          log.v(2, 'delete in terminating namespace failed', {
+            namespace: ns,
+            resource: rt.plural,
+            name,
+            err,
+          });
         }
       }
     }

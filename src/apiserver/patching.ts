@@ -62,7 +62,8 @@ export function applyPatchBody(
       }
       case 'application/json-patch+json': {
         const p = parseJson(body, 'json patch');
-        if (!Array.isArray(p)) throw newBadRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+        if (!Array.isArray(p))
+          throw newBadRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
         return { object: applyJsonPatch(clone(cur), p) as KubeObject };
       }
       case 'application/strategic-merge-patch+json': {
@@ -85,7 +86,9 @@ export function applyPatchBody(
         const a = applied as KubeObject;
         a.metadata ??= {};
         if (a.metadata.name !== undefined && a.metadata.name !== name) {
-          throw newBadRequest(`the name of the object (${a.metadata.name}) does not match the name on the URL (${name})`);
+          throw newBadRequest(
+            `the name of the object (${a.metadata.name}) does not match the name on the URL (${name})`,
+          );
         }
         a.metadata.name = name;
         if (rt.namespaced && namespace !== undefined) a.metadata.namespace ??= namespace;

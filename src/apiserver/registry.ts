@@ -13,21 +13,10 @@ import {
   type FieldError,
   formatTime,
   type GetOptions,
+  isStatusError,
   type KubeList,
   type KubeObject,
   type ListOptions,
-  type ObjectStore,
-  type PatchOptions,
-  type PatchType,
-  type RequestContext,
-  type ResourceType,
-  type Scope,
-  type Status,
-  StatusError,
-  type WatchEvent,
-  type WatchOptions,
-  type WriteOptions,
-  isStatusError,
   newAlreadyExists,
   newBadRequest,
   newConflict,
@@ -37,8 +26,21 @@ import {
   newInvalid,
   newNotFound,
   newTimeout,
+  type ObjectStore,
   optimisticLockMessage,
+  type PatchOptions,
+  type PatchType,
+  prepare,
+  type RequestContext,
+  type ResourceName,
   Resources,
+  type ResourceType,
+  type Scope,
+  type Status,
+  StatusError,
+  type WatchEvent,
+  type WatchOptions,
+  type WriteOptions,
 } from '../api/index.ts';
 import { type Clock, logger } from '../component/index.ts';
 import {
@@ -52,12 +54,12 @@ import {
 } from '../storage/index.ts';
 import { type Admission, defaultAdmission } from './admission.ts';
 import { type CachedObject, type CacheEvent, decode, type WatchCache } from './cache.ts';
-import { decodeBody, type DecodeResult } from './decode.ts';
+import { type DecodeResult, decodeBody } from './decode.ts';
 import { listPrefix, objectKey } from './keys.ts';
+import { managedFieldsForUpdate } from './managed.ts';
 import { clone, generateName, jsonEqual } from './names.ts';
 import { applyPatchBody, isApplyPatch } from './patching.ts';
 import { compileSelectors, type Selectors } from './selectors.ts';
-import { managedFieldsForUpdate } from './managed.ts';
 
 const log = logger('registry');
 
@@ -109,10 +111,13 @@ function encodeContinue(rv: number, start: string): string {
 function decodeContinue(token: string): ContinueToken {
   try {
     const t = JSON.parse(Buffer.from(token, 'base64url').toString()) as Partial<ContinueToken>;
-    if (t.v !== 'meta.k8s.io/v1' || typeof t.rv !== 'number' || typeof t.start !== 'string') throw new Error();
+    if (t.v !== 'meta.k8s.io/v1' || typeof t.rv !== 'number' || typeof t.start !== 'string')
+      throw new Error();
     return t as ContinueToken;
   } catch {
-    throw newBadRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+    throw newBadRequest(
+      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+    );
   }
 }
 
@@ -122,12 +127,9 @@ const expiredContinue =
   'the results. Continuing with the provided token results in an inconsistent list - objects that were ' +
   'created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
-function kindName(rt: ResourceType): { group: string; plural: string } {
-  return { group: rt.group, plural: rt.plural };
-}
-
 function parseRV(rv: string, field = 'resourceVersion'): number {
-  if (!/^\d+$/.test(rv)) throw newBadRequest(`${field}: Invalid value: "${rv}": must be a non-negative integer`);
+  if (!/^\d+$/.test(rv))
+    throw newBadRequest(`${field}: Invalid value: "${rv}": must be a non-negative integer`);
   return Number(rv);
 }
 
@@ -187,14 +189,18 @@ export class Registry implements ObjectStore {
     const sel = compileSelectors(rt, opts.labelSelector, opts.fieldSelector);
     const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : 0;
     const prefix = listPrefix(rt, scope.namespace);
-    if (opts.resourceVersionMatch !== undefined && (opts.resourceVersion === undefined || opts.resourceVersion === '')) {
+    if (
+      opts.resourceVersionMatch !== undefined &&
+      (opts.resourceVersion === undefined || opts.resourceVersion === '')
+    ) {
       throw newBadRequest(
         'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
       );
     }
     if (opts.continue !== undefined && opts.continue !== '') {
       const tok = decodeContinue(opts.continue);
-      if (tok.rv === this.#cache.revision) return this.#pageFromCache(rt, prefix, sel, limit, prefix + tok.start);
+      if (tok.rv === this.#cache.revision)
+        return this.#pageFromCache(rt, prefix, sel, limit, prefix + tok.start);
       return this.#pageFromBackend(rt, prefix, sel, limit, prefix + tok.start, tok.rv);
     }
     if (opts.resourceVersionMatch === 'Exact') {
@@ -206,7 +212,13 @@ export class Registry implements ObjectStore {
     return this.#pageFromCache(rt, prefix, sel, limit, prefix);
   }
 
-  #pageFromCache(rt: ResourceType, prefix: string, sel: Selectors, limit: number, startKey: string): ListPage {
+  #pageFromCache(
+    rt: ResourceType,
+    prefix: string,
+    sel: Selectors,
+    limit: number,
+    startKey: string,
+  ): ListPage {
     const rc = this.#cache.of(rt);
     const rev = this.#cache.revision;
     const keys = rc.sortedKeys();
@@ -229,7 +241,11 @@ export class Registry implements ObjectStore {
       items.push(c);
       lastKey = k;
     }
-    const page: { -readonly [K in keyof ListPage]: ListPage[K] } = { rt, items, resourceVersion: String(rev) };
+    const page: { -readonly [K in keyof ListPage]: ListPage[K] } = {
+      rt,
+      items,
+      resourceVersion: String(rev),
+    };
     if (more) {
       page.continue = encodeContinue(rev, `${lastKey.slice(prefix.length)}\u0000`);
       if (sel.empty) {
@@ -272,17 +288,27 @@ export class Registry implements ObjectStore {
       }
     } catch (err) {
       if (isCompacted(err)) throw newGone(expiredContinue);
-      if (isFutureRevision(err)) throw newTimeout(`Too large resource version: ${rev}, current: ${this.#cache.revision}`);
+      if (isFutureRevision(err))
+        throw newTimeout(`Too large resource version: ${rev}, current: ${this.#cache.revision}`);
       throw err;
     }
-    const page: { -readonly [K in keyof ListPage]: ListPage[K] } = { rt, items, resourceVersion: String(rev) };
+    const page: { -readonly [K in keyof ListPage]: ListPage[K] } = {
+      rt,
+      items,
+      resourceVersion: String(rev),
+    };
     if (more) page.continue = encodeContinue(rev, `${lastKey.slice(prefix.length)}\u0000`);
     return page;
   }
 
   // ---------------------------------------------------------------- writes
 
-  async create(ctx: RequestContext, scope: Scope, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+  async create(
+    ctx: RequestContext,
+    scope: Scope,
+    input: KubeObject,
+    opts: WriteOptions = {},
+  ): Promise<KubeObject> {
     const rt = scope.resource;
     this.#checkScope(scope);
     const decoded = this.#decode(ctx, rt, input, opts);
@@ -290,7 +316,7 @@ export class Registry implements ObjectStore {
   }
 
   async #create(
-    ctx: RequestContext,
+    _ctx: RequestContext,
     scope: Scope,
     obj: KubeObject,
     opts: WriteOptions,
@@ -300,7 +326,9 @@ export class Registry implements ObjectStore {
     const meta = obj.metadata;
     if (rt.namespaced) {
       if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== scope.namespace) {
-        throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw newBadRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       meta.namespace = scope.namespace!;
     } else {
@@ -309,7 +337,11 @@ export class Registry implements ObjectStore {
     if (meta.resourceVersion !== undefined && meta.resourceVersion !== '') {
       throw newBadRequest('resourceVersion should not be set on objects to be created');
     }
-    if ((meta.name === undefined || meta.name === '') && meta.generateName !== undefined && meta.generateName !== '') {
+    if (
+      (meta.name === undefined || meta.name === '') &&
+      meta.generateName !== undefined &&
+      meta.generateName !== ''
+    ) {
       meta.name = generateName(meta.generateName);
     }
     const name = meta.name ?? '';
@@ -322,12 +354,15 @@ export class Registry implements ObjectStore {
     if (generationTracked.has(rt.group)) meta.generation = 1;
     else delete meta.generation;
     this.#prepareStatusForCreate(rt, obj);
+    prepare[rt.plural as ResourceName]?.create?.(obj, this.#clock.now());
 
     await this.#admission.mutateCreate(this.#admissionContext(), rt, obj);
     behaviorFor(rt).default?.(obj);
     this.#validate(rt, name, behaviorFor(rt).validate(obj));
     await this.#admission.validateCreate(this.#admissionContext(), rt, obj);
-    const mf = managedFields ?? managedFieldsForUpdate(rt, undefined, obj, opts.fieldManager, opts.subresource, this.#clock);
+    const mf =
+      managedFields ??
+      managedFieldsForUpdate(rt, undefined, obj, opts.fieldManager, opts.subresource, this.#clock);
     if (mf === undefined || mf.length === 0) delete meta.managedFields;
     else meta.managedFields = mf;
 
@@ -343,7 +378,12 @@ export class Registry implements ObjectStore {
     return this.#stored(rt, kv);
   }
 
-  async update(ctx: RequestContext, scope: Scope, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+  async update(
+    ctx: RequestContext,
+    scope: Scope,
+    input: KubeObject,
+    opts: WriteOptions = {},
+  ): Promise<KubeObject> {
     const rt = scope.resource;
     this.#checkScope(scope);
     const decoded = this.#decode(ctx, rt, input, opts);
@@ -401,7 +441,12 @@ export class Registry implements ObjectStore {
     return { object, created: false };
   }
 
-  async delete(_ctx: RequestContext, scope: Scope, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+  async delete(
+    _ctx: RequestContext,
+    scope: Scope,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<DeleteResult> {
     const rt = scope.resource;
     this.#checkScope(scope);
     if (rt.plural === 'namespaces' && immortalNamespaces.has(name)) {
@@ -432,7 +477,8 @@ export class Registry implements ObjectStore {
       const graceful = this.#gracefulDeletion(rt, cur.obj, opts);
       const held = (meta.finalizers?.length ?? 0) > 0 || this.#namespaceHeld(rt, cur.obj);
       if (graceful !== undefined || held) {
-        if (meta.deletionTimestamp !== undefined && graceful === undefined) return { object: cur.obj, deleted: false };
+        if (meta.deletionTimestamp !== undefined && graceful === undefined)
+          return { object: cur.obj, deleted: false };
         const next = clone(cur.obj);
         const now = this.#clock.now();
         const grace = graceful ?? 0;
@@ -606,7 +652,11 @@ export class Registry implements ObjectStore {
                 const c = { key: e.kv.key, obj: object, rev: e.kv.modRevision } as unknown as CachedObject;
                 const prev =
                   e.prevKv !== undefined
-                    ? ({ key: e.kv.key, obj: decode(e.prevKv), rev: e.prevKv.modRevision } as unknown as CachedObject)
+                    ? ({
+                        key: e.kv.key,
+                        obj: decode(e.prevKv),
+                        rev: e.prevKv.modRevision,
+                      } as unknown as CachedObject)
                     : undefined;
                 const type = e.type === 'delete' ? 'DELETED' : e.prevKv === undefined ? 'ADDED' : 'MODIFIED';
                 safeEmit({ type, rev: e.kv.modRevision, object: c, prev });
@@ -629,7 +679,11 @@ export class Registry implements ObjectStore {
           if (done) return;
           sink({
             type: 'BOOKMARK',
-            object: { kind: rt.kind, apiVersion: rt.apiVersion, metadata: { resourceVersion: String(lastRV) } },
+            object: {
+              kind: rt.kind,
+              apiVersion: rt.apiVersion,
+              metadata: { resourceVersion: String(lastRV) },
+            },
           });
           timer = this.#clock.setTimer(this.#bookmarkMs, tick);
         };
@@ -652,7 +706,10 @@ export class Registry implements ObjectStore {
         finish(
           new StatusError({
             ...newTimeout(`Too large resource version: ${rev}, current: ${this.#cache.revision}`).status,
-            details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
+            details: {
+              causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+              retryAfterSeconds: 1,
+            },
           }),
         );
       });
@@ -684,7 +741,8 @@ export class Registry implements ObjectStore {
       if (cur === undefined) throw newNotFound(rt.group, rt.plural, name);
       const next = tryUpdate(clone(cur.obj));
       await this.#prepareUpdate(ctx, rt, next, cur.obj, opts, keepManagedFields);
-      if (sameExceptManaged(next, cur.obj) && (!keepManagedFields || jsonEqual(next, cur.obj))) return cur.obj;
+      if (sameExceptManaged(next, cur.obj) && (!keepManagedFields || jsonEqual(next, cur.obj)))
+        return cur.obj;
       if (opts.dryRun === true) return next;
       delete next.metadata.resourceVersion;
       try {
@@ -717,10 +775,19 @@ export class Registry implements ObjectStore {
     const meta = (next.metadata ??= {});
     const oldMeta = old.metadata;
     if (meta.name !== undefined && meta.name !== name) {
-      throw newBadRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+      throw newBadRequest(
+        `the name of the object (${meta.name}) does not match the name on the URL (${name})`,
+      );
     }
-    if (rt.namespaced && meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== oldMeta.namespace) {
-      throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+    if (
+      rt.namespaced &&
+      meta.namespace !== undefined &&
+      meta.namespace !== '' &&
+      meta.namespace !== oldMeta.namespace
+    ) {
+      throw newBadRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     }
     if (meta.uid !== undefined && meta.uid !== '' && meta.uid !== oldMeta.uid) {
       throw newConflict(
@@ -768,6 +835,9 @@ export class Registry implements ObjectStore {
     } else {
       delete next.metadata.generation;
     }
+    const hooks = prepare[rt.plural as ResourceName];
+    if (opts.subresource === 'status') hooks?.statusUpdate?.(next, old, this.#clock.now());
+    else hooks?.update?.(next, old, this.#clock.now());
     behavior.default?.(next);
     const errs =
       opts.subresource === 'status' && behavior.validateStatusUpdate !== undefined
@@ -855,7 +925,10 @@ export class Registry implements ObjectStore {
     if (rt.plural === 'namespaces') obj['status'] = { phase: 'Active' };
   }
 
-  #admissionContext(): { lookup: (rt: ResourceType, namespace: string | undefined, name: string) => KubeObject | undefined; list: (rt: ResourceType) => KubeObject[] } {
+  #admissionContext(): {
+    lookup: (rt: ResourceType, namespace: string | undefined, name: string) => KubeObject | undefined;
+    list: (rt: ResourceType) => KubeObject[];
+  } {
     return {
       lookup: (rt, namespace, name) => this.#cache.of(rt).objects.get(objectKey(rt, namespace, name))?.obj,
       list: (rt) => [...this.#cache.of(rt).objects.values()].map((c) => c.obj),
@@ -894,7 +967,9 @@ function sameSpec(a: KubeObject, b: KubeObject): boolean {
 /** The pod's QoS class (BestEffort, Burstable, Guaranteed) as upstream's GetPodQOS decides it. */
 function podQOS(pod: KubeObject): string {
   const spec = pod['spec'] as
-    | { containers?: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[] }
+    | {
+        containers?: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[];
+      }
     | undefined;
   const containers = spec?.containers ?? [];
   let any = false;

@@ -1,13 +1,16 @@
 // Label and field selectors compiled once per request into one predicate over objects.
 import {
   behaviorFor,
+  fieldLabelAliases,
   isFieldSelectorParseError,
   isLabelSelectorParseError,
   type KubeObject,
   newBadRequest,
   parseFieldSelector,
   parseLabelSelector,
+  type ResourceName,
   type ResourceType,
+  supportedFieldLabels,
   unsupportedFieldLabel,
 } from '../api/index.ts';
 
@@ -22,11 +25,12 @@ const supportedCache = new Map<ResourceType, Set<string>>();
 export function supportedFields(rt: ResourceType): Set<string> {
   let s = supportedCache.get(rt);
   if (s === undefined) {
-    s = new Set(['metadata.name', 'metadata.namespace']);
-    const fl = behaviorFor(rt).fieldLabels;
-    if (fl !== undefined) {
-      for (const k of Object.keys(fl({ metadata: {}, spec: {}, status: {} } as KubeObject))) s.add(k);
-    }
+    s = new Set([
+      'metadata.name',
+      'metadata.namespace',
+      ...(supportedFieldLabels[rt.plural as ResourceName] ?? []),
+    ]);
+    for (const alias of Object.keys(fieldLabelAliases[rt.plural as ResourceName] ?? {})) s.add(alias);
     supportedCache.set(rt, s);
   }
   return s;
@@ -37,6 +41,8 @@ export function fieldSet(rt: ResourceType, obj: KubeObject): Record<string, stri
   if (rt.namespaced) f['metadata.namespace'] = obj.metadata.namespace ?? '';
   const fl = behaviorFor(rt).fieldLabels;
   if (fl !== undefined) Object.assign(f, fl(obj));
+  for (const [alias, real] of Object.entries(fieldLabelAliases[rt.plural as ResourceName] ?? {}))
+    f[alias] = f[real] ?? '';
   return f;
 }
 
@@ -65,6 +71,7 @@ export function compileSelectors(rt: ResourceType, label?: string, field?: strin
   return {
     empty: false,
     matches: (obj) =>
-      (lsel === undefined || lsel.matches(obj.metadata.labels)) && (fsel === undefined || fsel.matches(fieldSet(rt, obj))),
+      (lsel === undefined || lsel.matches(obj.metadata.labels)) &&
+      (fsel === undefined || fsel.matches(fieldSet(rt, obj))),
   };
 }

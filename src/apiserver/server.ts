@@ -60,8 +60,8 @@ export const version = {
 
 export interface ApiServerOptions {
   readonly registry: Registry;
-  /** Returns the user for a bearer token, or undefined. Without it every request is anonymous-admin. */
-  readonly authenticate?: (token: string) => { user: string } | undefined;
+  /** Returns the user for an Authorization header, or undefined. Without it every request is admin. */
+  readonly authenticate?: (authorization: string | undefined) => { user: string } | undefined;
   /** PEM certificate and key: serve HTTPS. Without them, plain HTTP. */
   readonly tls?: { cert: string; key: string };
   readonly host?: string;
@@ -166,13 +166,16 @@ export class ApiServer {
     requestsInFlight.inc();
     res.on('close', () => {
       requestsInFlight.dec();
-      if (info.verb !== '' && info.resource !== '') recordRequest(info, res.statusCode, performance.now() - started);
+      if (info.verb !== '' && info.resource !== '')
+        recordRequest(info, res.statusCode, performance.now() - started);
     });
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname.length > 1 && url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
+    const path =
+      url.pathname.length > 1 && url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
     try {
       if (path === '/version') return this.#json(res, 200, JSON.stringify(version));
-      if (/^\/(livez|readyz|healthz)(\/|$)/.test(path)) return await serveHealth(this.#opts.health ?? {}, path, url, res);
+      if (/^\/(livez|readyz|healthz)(\/|$)/.test(path))
+        return await serveHealth(this.#opts.health ?? {}, path, url, res);
 
       const user = this.#authenticate(req);
       const ctx: RequestContext = { user, warnings: [] };
@@ -214,9 +217,7 @@ export class ApiServer {
   #authenticate(req: IncomingMessage): string {
     const auth = this.#opts.authenticate;
     if (auth === undefined) return 'system:admin';
-    const h = req.headers.authorization;
-    if (h === undefined || !h.startsWith('Bearer ')) throw newUnauthorized();
-    const u = auth(h.slice('Bearer '.length).trim());
+    const u = auth(req.headers.authorization);
     if (u === undefined) throw newUnauthorized();
     return u.user;
   }
@@ -276,7 +277,8 @@ export class ApiServer {
     info.resource = rt.plural;
     info.subresource = route.subresource ?? '';
     info.scope = name !== undefined ? 'resource' : route.namespace !== undefined ? 'namespace' : 'cluster';
-    const scope: Scope = route.namespace !== undefined ? { resource: rt, namespace: route.namespace } : { resource: rt };
+    const scope: Scope =
+      route.namespace !== undefined ? { resource: rt, namespace: route.namespace } : { resource: rt };
     let subresource: 'status' | undefined;
     if (route.subresource !== undefined) {
       if (route.subresource === 'status' && rt.subresources.includes('status')) subresource = 'status';
@@ -302,7 +304,8 @@ export class ApiServer {
         return this.#watch(req, res, q, scope, ctx, accept);
       }
       const c = this.#registry.getCached(scope, name);
-      if (tableAccept.test(accept)) return this.#json(res, 200, this.#table(rt, [c], q, c.obj.metadata.resourceVersion));
+      if (tableAccept.test(accept))
+        return this.#json(res, 200, this.#table(rt, [c], q, c.obj.metadata.resourceVersion));
       return this.#json(res, 200, c.json());
     }
 
@@ -313,22 +316,31 @@ export class ApiServer {
     if (fieldManager.length > 128) {
       throw newBadRequest(`fieldManager: Too long: may not be more than 128 bytes`);
     }
-    const writeOpts = { dryRun, fieldManager, fieldValidation, ...(subresource !== undefined ? { subresource } : {}) };
+    const writeOpts = {
+      dryRun,
+      fieldManager,
+      fieldValidation,
+      ...(subresource !== undefined ? { subresource } : {}),
+    };
 
     switch (method) {
       case 'POST': {
         info.verb = 'POST';
-        if (name !== undefined) throw newMethodNotAllowed(`the server does not allow this method on the requested resource`);
+        if (name !== undefined)
+          throw newMethodNotAllowed(`the server does not allow this method on the requested resource`);
         const obj = await readObject(req, this.#opts.maxBodyBytes, rt);
         const created = await this.#registry.create(ctx, scope, obj, writeOpts);
         return this.#object(res, dryRun ? 201 : 201, created, ctx);
       }
       case 'PUT': {
         info.verb = 'PUT';
-        if (name === undefined) throw newMethodNotAllowed(`the server does not allow this method on the requested resource`);
+        if (name === undefined)
+          throw newMethodNotAllowed(`the server does not allow this method on the requested resource`);
         const obj = await readObject(req, this.#opts.maxBodyBytes, rt);
         if (obj.metadata?.name !== undefined && obj.metadata.name !== name) {
-          throw newBadRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+          throw newBadRequest(
+            `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+          );
         }
         obj.metadata = { ...(obj.metadata ?? {}), name };
         const updated = await this.#registry.update(ctx, scope, obj, writeOpts);
@@ -336,8 +348,11 @@ export class ApiServer {
       }
       case 'PATCH': {
         info.verb = 'PATCH';
-        if (name === undefined) throw newMethodNotAllowed(`the server does not allow this method on the requested resource`);
-        const ct = String(req.headers['content-type'] ?? '').split(';')[0]!.trim() as PatchType;
+        if (name === undefined)
+          throw newMethodNotAllowed(`the server does not allow this method on the requested resource`);
+        const ct = String(req.headers['content-type'] ?? '')
+          .split(';')[0]!
+          .trim() as PatchType;
         if (!patchTypes.includes(ct)) {
           throw newUnsupportedMediaType(
             `the body of the request was in an unknown format - accepted media types include: ${patchTypes.join(', ')}`,
@@ -373,11 +388,22 @@ export class ApiServer {
     }
   }
 
-  async #list(res: ServerResponse, q: URLSearchParams, scope: Scope, ctx: RequestContext, accept: string): Promise<void> {
+  async #list(
+    res: ServerResponse,
+    q: URLSearchParams,
+    scope: Scope,
+    ctx: RequestContext,
+    accept: string,
+  ): Promise<void> {
     const page = await this.#registry.listPage(scope, listOptions(q));
     const rt = page.rt;
     if (tableAccept.test(accept)) {
-      return this.#json(res, 200, this.#table(rt, page.items, q, page.resourceVersion, page.continue, page.remainingItemCount), ctx);
+      return this.#json(
+        res,
+        200,
+        this.#table(rt, page.items, q, page.resourceVersion, page.continue, page.remainingItemCount),
+        ctx,
+      );
     }
     const meta: Record<string, unknown> = { resourceVersion: page.resourceVersion };
     if (page.continue !== undefined) meta['continue'] = page.continue;
@@ -398,7 +424,9 @@ export class ApiServer {
   ): string {
     const include = (q.get('includeObject') ?? 'Metadata') as 'None' | 'Object' | 'Metadata';
     if (!['None', 'Object', 'Metadata'].includes(include)) {
-      throw newBadRequest(`includeObject: Unsupported value: "${include}": supported values: "None", "Metadata", "Object"`);
+      throw newBadRequest(
+        `includeObject: Unsupported value: "${include}": supported values: "None", "Metadata", "Object"`,
+      );
     }
     const objs = items.map(itemObject);
     const t = printTable(rt.kind, objs, { now: this.#clock.now(), includeObject: include });
@@ -406,7 +434,13 @@ export class ApiServer {
     if (resourceVersion !== undefined) metadata['resourceVersion'] = resourceVersion;
     if (cont !== undefined) metadata['continue'] = cont;
     if (remaining !== undefined) metadata['remainingItemCount'] = remaining;
-    return JSON.stringify({ kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata, columnDefinitions: t.columnDefinitions, rows: t.rows });
+    return JSON.stringify({
+      kind: 'Table',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata,
+      columnDefinitions: t.columnDefinitions,
+      rows: t.rows,
+    });
   }
 
   async #watch(
@@ -437,7 +471,11 @@ export class ApiServer {
     const start = (): void => {
       if (started) return;
       started = true;
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Transfer-Encoding': 'chunked',
+        'Cache-Control': 'no-cache, private',
+      });
       res.flushHeaders();
     };
     const include = q.get('includeObject') ?? 'Metadata';
@@ -506,16 +544,25 @@ export class ApiServer {
       }
     }
     const rt = scope.resource;
-    return this.#json(res, 200, JSON.stringify({ kind: rt.listKind, apiVersion: rt.apiVersion, metadata: {}, items }), ctx);
+    return this.#json(
+      res,
+      200,
+      JSON.stringify({ kind: rt.listKind, apiVersion: rt.apiVersion, metadata: {}, items }),
+      ctx,
+    );
   }
 
   #openapi(res: ServerResponse, path: string): void {
-    if (path === '/openapi/v3') return this.#json(res, 200, JSON.stringify(openapiIndex()));
+    if (path === '/openapi/v3') {
+      this.#json(res, 200, JSON.stringify(openapiIndex()));
+      return;
+    }
     if (path.startsWith('/openapi/v3/')) {
       const doc = openapiDocument(path.slice('/openapi/v3/'.length));
       if (doc !== undefined) {
         res.setHeader('Etag', `"${doc.hash}"`);
-        return this.#json(res, 200, doc.json);
+        this.#json(res, 200, doc.json);
+        return;
       }
     }
     throw notFoundPath();
@@ -554,7 +601,10 @@ export class ApiServer {
       res.destroy();
       return;
     }
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' };
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-cache, private',
+    };
     if (status.code === 429 && status.details?.retryAfterSeconds !== undefined) {
       headers['Retry-After'] = String(status.details.retryAfterSeconds);
     }
@@ -583,7 +633,9 @@ function checkAcceptable(accept: string): void {
   const ok = accept
     .split(',')
     .map((s) => s.trim().split(';')[0]!.trim())
-    .some((t) => t === 'application/json' || t === '*/*' || t === 'application/*' || t === 'application/yaml');
+    .some(
+      (t) => t === 'application/json' || t === '*/*' || t === 'application/*' || t === 'application/yaml',
+    );
   if (!ok) {
     throw newNotAcceptable(
       'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf',
@@ -608,7 +660,9 @@ function parseFieldValidation(q: URLSearchParams): FieldValidation {
   const v = q.get('fieldValidation');
   if (v === null || v === '') return 'Warn';
   if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
-  throw newBadRequest(`fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Strict", "Warn"`);
+  throw newBadRequest(
+    `fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Strict", "Warn"`,
+  );
 }
 
 function defaultFieldManager(req: IncomingMessage): string {
@@ -640,7 +694,9 @@ function listOptions(q: URLSearchParams): import('../api/index.ts').ListOptions 
   const m = q.get('resourceVersionMatch');
   if (m !== null && m !== '') {
     if (m !== 'Exact' && m !== 'NotOlderThan') {
-      throw newBadRequest(`resourceVersionMatch: Unsupported value: "${m}": supported values: "Exact", "NotOlderThan"`);
+      throw newBadRequest(
+        `resourceVersionMatch: Unsupported value: "${m}": supported values: "Exact", "NotOlderThan"`,
+      );
     }
     o.resourceVersionMatch = m;
   }
@@ -680,8 +736,14 @@ export async function readBody(req: IncomingMessage, limit = maxRequestBodyBytes
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function readObject(req: IncomingMessage, limit: number | undefined, rt: ResourceType): Promise<KubeObject> {
-  const ct = String(req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim();
+async function readObject(
+  req: IncomingMessage,
+  limit: number | undefined,
+  rt: ResourceType,
+): Promise<KubeObject> {
+  const ct = String(req.headers['content-type'] ?? 'application/json')
+    .split(';')[0]!
+    .trim();
   const body = await readBody(req, limit);
   let v: unknown;
   if (ct === 'application/json' || ct === '' || ct === '*/*') {
@@ -709,7 +771,11 @@ async function readObject(req: IncomingMessage, limit: number | undefined, rt: R
   return v as KubeObject;
 }
 
-async function readDeleteOptions(req: IncomingMessage, q: URLSearchParams, limit: number | undefined): Promise<DeleteOptions> {
+async function readDeleteOptions(
+  req: IncomingMessage,
+  q: URLSearchParams,
+  limit: number | undefined,
+): Promise<DeleteOptions> {
   const body = await readBody(req, limit);
   let o: DeleteOptions = {};
   if (body.trim() !== '') {
@@ -726,7 +792,8 @@ async function readDeleteOptions(req: IncomingMessage, q: URLSearchParams, limit
       const dr = raw['dryRun'] as string[];
       delete raw['dryRun'];
       if (dr.length > 0) {
-        if (dr.some((d) => d !== 'All')) throw newBadRequest(`dryRun: Unsupported value: "${dr.join(',')}": supported values: "All"`);
+        if (dr.some((d) => d !== 'All'))
+          throw newBadRequest(`dryRun: Unsupported value: "${dr.join(',')}": supported values: "All"`);
         o.dryRun = true;
       }
     }
@@ -736,7 +803,9 @@ async function readDeleteOptions(req: IncomingMessage, q: URLSearchParams, limit
   const pp = q.get('propagationPolicy');
   if (pp !== null && pp !== '') {
     if (pp !== 'Background' && pp !== 'Foreground' && pp !== 'Orphan') {
-      throw newBadRequest(`propagationPolicy: Unsupported value: "${pp}": supported values: "Foreground", "Background", "Orphan"`);
+      throw newBadRequest(
+        `propagationPolicy: Unsupported value: "${pp}": supported values: "Foreground", "Background", "Orphan"`,
+      );
     }
     o.propagationPolicy = pp;
   }

@@ -51,10 +51,9 @@ function checkDataDir(dir: string): void {
 export async function up(opts: UpOptions): Promise<Running> {
   const dataDir = resolve(opts.dataDir);
   checkDataDir(dataDir);
-  const pkiDir = join(dataDir, 'pki');
-  const pki = await ensurePki(pkiDir, {});
-  const token = await ensureAdminToken(pkiDir);
-  const auth = new TokenAuthenticator({ [token]: 'kvol-admin' });
+  const pki = await ensurePki(dataDir, {});
+  const token = ensureAdminToken(dataDir);
+  const auth = TokenAuthenticator.fromDataDir(dataDir);
   const store = opts.store ?? `sqlite://${join(dataDir, 'kvol.db')}`;
   let server: RunningApiServer;
   try {
@@ -63,7 +62,7 @@ export async function up(opts: UpOptions): Promise<Running> {
       host: opts.host,
       port: opts.port,
       tls: { cert: pki.certPem, key: pki.keyPem },
-      authenticate: (t) => auth.authenticate(t),
+      authenticate: (header) => auth.authenticate(header),
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -73,7 +72,9 @@ export async function up(opts: UpOptions): Promise<Running> {
       );
     }
     if (code === 'EACCES') {
-      throw new CliError(`not allowed to listen on ${opts.host}:${opts.port}; pass --port above 1023 or run as root`);
+      throw new CliError(
+        `not allowed to listen on ${opts.host}:${opts.port}; pass --port above 1023 or run as root`,
+      );
     }
     if (isIncompatibleStore(err)) throw new CliError(err.message);
     throw err;
@@ -81,7 +82,7 @@ export async function up(opts: UpOptions): Promise<Running> {
   const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
   const serverUrl = `https://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
   const kubeconfig = join(dataDir, 'kubeconfig');
-  await writeKubeconfig(kubeconfig, { server: serverUrl, caPem: pki.caPem, token });
+  writeKubeconfig(kubeconfig, { server: serverUrl, caPem: pki.caPem, token });
   if (opts.quiet !== true) {
     log.info('kvol API server is running', { url: serverUrl, store });
     process.stdout.write(

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make up`: starts kvol on the embedded defaults, then shows it at work with kubectl (a StorageClass,
+# a PersistentVolume and a claim, listed with upstream's columns). kvol stays in the foreground until
+# Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data="${KVOL_DATA_DIR:-$HOME/.kvol}"
+port="${KVOL_PORT:-6443}"
+node bin/kvol.js up --data-dir "$data" --port "$port" &
+pid=$!
+trap 'kill -INT "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' INT TERM EXIT
+kc=(kubectl --kubeconfig "$data/kubeconfig" --cache-dir "$data/kubectl-cache")
+for _ in $(seq 1 300); do
+  if ! kill -0 "$pid" 2>/dev/null; then wait "$pid"; exit 1; fi
+  [ -f "$data/kubeconfig" ] && "${kc[@]}" get --raw /readyz >/dev/null 2>&1 && break
+  sleep 0.1
+done
+echo
+echo "+ kubectl apply -f examples/quickstart.yaml"
+"${kc[@]}" apply -f examples/quickstart.yaml
+echo "+ kubectl get storageclass,pv,pvc"
+"${kc[@]}" get storageclass,pv,pvc
+echo
+echo "kvol keeps running. In another shell: export KUBECONFIG=$data/kubeconfig; kubectl get pv,pvc"
+echo "Ctrl-C stops it."
+wait "$pid"
