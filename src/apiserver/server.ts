@@ -39,6 +39,7 @@ import { buildDiscovery } from './discovery.ts';
 import { type HealthChecks, serveHealth } from './health.ts';
 import { recordRequest, requestsInFlight } from './metrics.ts';
 import { printTable } from './printers/index.ts';
+import { decodeProtobuf, protobufContentType } from './protobuf.ts';
 import type { Registry } from './registry.ts';
 
 const log = logger('apiserver');
@@ -717,6 +718,10 @@ function watchOptions(q: URLSearchParams): import('../api/index.ts').WatchOption
 }
 
 export async function readBody(req: IncomingMessage, limit = maxRequestBodyBytes): Promise<string> {
+  return (await readBodyBytes(req, limit)).toString('utf8');
+}
+
+async function readBodyBytes(req: IncomingMessage, limit = maxRequestBodyBytes): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? Number.NaN);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
@@ -733,7 +738,7 @@ export async function readBody(req: IncomingMessage, limit = maxRequestBodyBytes
     }
     chunks.push(b);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 async function readObject(
@@ -744,7 +749,18 @@ async function readObject(
   const ct = String(req.headers['content-type'] ?? 'application/json')
     .split(';')[0]!
     .trim();
-  const body = await readBody(req, limit);
+  const raw = await readBodyBytes(req, limit);
+  if (ct === protobufContentType) {
+    try {
+      return decodeProtobuf(rt, raw) as KubeObject;
+    } catch (err) {
+      if (isStatusError(err)) throw err;
+      throw newBadRequest(
+        `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${(err as Error).message}`,
+      );
+    }
+  }
+  const body = raw.toString('utf8');
   let v: unknown;
   if (ct === 'application/json' || ct === '' || ct === '*/*') {
     try {

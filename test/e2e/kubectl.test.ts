@@ -252,7 +252,7 @@ lastTimestamp: "2026-01-01T00:00:00Z"
     assert.match(out, /Finalizers:\s+\[kubernetes\.io\/pvc-protection\]/);
     assert.match(
       out,
-      /Warning\s+FailedBinding\s+\S+\s+persistentvolume-controller\s+no persistent volumes available/,
+      /Warning\s+FailedBinding\s+.*\(x3 over .*\)\s+persistentvolume-controller\s+no persistent volumes available/,
     );
   });
 
@@ -436,8 +436,26 @@ spec:
     assert.match(r.stderr, /is invalid|is forbidden/);
   });
 
+  it('creates namespaces, configmaps and secrets with the kubectl create generators', async () => {
+    assert.match(
+      await kvol.ok(['create', 'configmap', 'gen-cm', '--from-literal=a=b']),
+      /configmap\/gen-cm created/,
+    );
+    assert.equal(await kvol.ok(['get', 'cm', 'gen-cm', '-o', 'jsonpath={.data.a}']), 'b');
+    assert.match(
+      await kvol.ok(['create', 'secret', 'generic', 'gen-secret', '--from-literal=p=s3cret']),
+      /secret\/gen-secret created/,
+    );
+    assert.equal(
+      await kvol.ok(['get', 'secret', 'gen-secret', '-o', 'jsonpath={.data.p}']),
+      Buffer.from('s3cret').toString('base64'),
+    );
+    const secrets = await kvol.ok(['get', 'secret', 'gen-secret']);
+    assert.match(secrets, /NAME\s+TYPE\s+DATA\s+AGE\ngen-secret\s+Opaque\s+1\s/);
+  });
+
   it('deletes a namespace together with what is inside it', async () => {
-    await kvol.ok(['create', 'namespace', 'scratch']);
+    assert.match(await kvol.ok(['create', 'namespace', 'scratch']), /namespace\/scratch created/);
     await kvol.ok(['apply', '-n', 'scratch', '-f', '-'], { input: cm('inside') });
     assert.match(
       await kvol.ok(['delete', 'namespace', 'scratch', '--timeout=60s']),
