@@ -465,6 +465,25 @@ describe('serverSideApply', () => {
     );
   });
 
+  it('orders merged keyed lists as structured-merge-diff does: shared items in config order, live-only items in place', () => {
+    const pod = (names: string[]): JsonObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: names.map((name) => ({ name, image: 'i' })) },
+    });
+    const r = apply(pod(['a', 'b', 'x']), pod(['b', 'a']), 'kubectl');
+    assert.deepEqual(
+      ((r.object['spec'] as JsonObject)['containers'] as JsonObject[]).map((c) => c['name']),
+      ['b', 'x', 'a'],
+    );
+    const added = apply(pod(['a', 'b']), pod(['c', 'b']), 'kubectl');
+    assert.deepEqual(
+      ((added.object['spec'] as JsonObject)['containers'] as JsonObject[]).map((c) => c['name']),
+      ['a', 'c', 'b'],
+    );
+  });
+
   it('unions set lists such as finalizers, each manager owning its values', () => {
     const obj = (finalizers: string[]): JsonObject => ({
       apiVersion: 'v1',

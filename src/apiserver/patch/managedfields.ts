@@ -347,41 +347,66 @@ class Walker {
     return deepCopy(rhs);
   }
 
-  /** Live items not in the config keep their place; config items come in config order. */
+  /**
+   * structured-merge-diff's visitListItems: items both sides have come in the config's order, live-only
+   * items keep their place among them, config-only items come where the config puts them.
+   */
   #mergeList(lhs: JsonValue[], rhs: JsonValue[], kind: ListKind, names: readonly string[]): JsonValue[] {
-    const lpe = lhs.map((item, i) => itemElement(kind, item, i));
-    const rpe = rhs.map((item, i) => itemElement(kind, item, i));
-    const lByPe = new Map(lpe.map((pe, i) => [pe, lhs[i]!] as const));
-    const inRhs = new Set(rpe);
-    const emitted = new Set<string>();
+    const index = (list: JsonValue[]): { order: string[]; byPe: Map<string, JsonValue> } => {
+      const order: string[] = [];
+      const byPe = new Map<string, JsonValue>();
+      list.forEach((item, i) => {
+        const pe = itemElement(kind, item, i);
+        if (byPe.has(pe)) return; // duplicates: upstream reports an error and skips them
+        byPe.set(pe, item);
+        order.push(pe);
+      });
+      return { order, byPe };
+    };
+    const l = index(lhs);
+    const r = index(rhs);
+    const shared = r.order.filter((pe) => l.byPe.has(pe));
+    let nextShared = shared.shift();
     const out: JsonValue[] = [];
+    const item = (pe: string, withRhs: boolean): void => {
+      const lv = l.byPe.get(pe);
+      const rv = withRhs ? r.byPe.get(pe) : undefined;
+      const merged = kind.kind === 'set' ? (rv ?? lv) : this.merge(lv, rv, names);
+      if (merged !== undefined) out.push(merged);
+    };
     let li = 0;
     let ri = 0;
-    while (li < lhs.length || ri < rhs.length) {
-      if (li < lhs.length) {
-        const pe = lpe[li]!;
-        if (emitted.has(pe)) {
+    while (li < l.order.length || ri < r.order.length) {
+      if (li < l.order.length && ri < r.order.length) {
+        const pe = l.order[li]!;
+        if (pe === r.order[ri]) {
+          item(pe, true);
           li++;
+          ri++;
+          nextShared = shared.shift();
           continue;
         }
-        if (!inRhs.has(pe)) {
-          out.push(lhs[li]!);
-          emitted.add(pe);
+        if (r.byPe.has(pe) && nextShared !== undefined && nextShared !== pe) {
           li++;
           continue;
         }
       }
-      if (ri < rhs.length) {
-        const pe = rpe[ri]!;
-        if (!emitted.has(pe)) {
-          const merged = kind.kind === 'set' ? rhs[ri]! : this.merge(lByPe.get(pe), rhs[ri]!, names);
-          if (merged !== undefined) out.push(merged);
-          emitted.add(pe);
+      if (li < l.order.length) {
+        const pe = l.order[li]!;
+        if (!r.byPe.has(pe)) {
+          item(pe, false);
+          li++;
+          continue;
         }
+      }
+      if (ri < r.order.length) {
+        const pe = r.order[ri]!;
+        item(pe, true);
         ri++;
-        continue;
+        if (nextShared === pe) nextShared = shared.shift();
+      } else {
+        li++; // a shared item already emitted from the config side
       }
-      li++;
     }
     return out;
   }
