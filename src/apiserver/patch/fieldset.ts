@@ -5,7 +5,7 @@
 // member itself as well as the parent of members.
 
 export type PathElement = string;
-export type FieldPath = readonly PathElement[];
+export type FieldSetPath = readonly PathElement[];
 
 function rank(pe: PathElement): number {
   switch (pe[0]) {
@@ -33,13 +33,13 @@ export class FieldSet {
   readonly members = new Set<PathElement>();
   readonly children = new Map<PathElement, FieldSet>();
 
-  static of(paths: Iterable<FieldPath>): FieldSet {
+  static of(paths: Iterable<FieldSetPath>): FieldSet {
     const s = new FieldSet();
     for (const p of paths) s.insert(p);
     return s;
   }
 
-  insert(path: FieldPath): void {
+  insert(path: FieldSetPath): void {
     if (path.length === 0) return;
     let node: FieldSet = this;
     for (let i = 0; i < path.length - 1; i++) {
@@ -55,7 +55,7 @@ export class FieldSet {
   }
 
   /** True when `path` itself is a member. */
-  has(path: FieldPath): boolean {
+  has(path: FieldSetPath): boolean {
     if (path.length === 0) return false;
     let node: FieldSet | undefined = this;
     for (let i = 0; i < path.length - 1 && node !== undefined; i++) node = node.children.get(path[i]!);
@@ -74,8 +74,8 @@ export class FieldSet {
   }
 
   /** Every member path, in structured-merge-diff's iteration order (members, then children). */
-  paths(): FieldPath[] {
-    const out: FieldPath[] = [];
+  paths(): FieldSetPath[] {
+    const out: FieldSetPath[] = [];
     const walk = (s: FieldSet, prefix: PathElement[]): void => {
       for (const m of [...s.members].sort(comparePathElements)) out.push([...prefix, m]);
       for (const pe of [...s.children.keys()].sort(comparePathElements))
@@ -161,7 +161,7 @@ function valueToString(v: unknown): string {
 }
 
 /** A path as upstream prints it in conflicts: `.spec.containers[name="c"].image`, `.metadata.finalizers[="x"]`. */
-export function pathToString(path: FieldPath): string {
+export function pathToString(path: FieldSetPath): string {
   let s = '';
   for (const pe of path) {
     const body = pe.slice(2);

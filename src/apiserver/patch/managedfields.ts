@@ -11,7 +11,7 @@
 import type { ManagedFieldsEntry } from '../../api/index.ts';
 import { formatTime } from '../../api/index.ts';
 import { ApplyBadRequestError, type ApplyConflict, ApplyConflictError } from './errors.ts';
-import { comparePathElements, type FieldPath, FieldSet, pathToString } from './fieldset.ts';
+import { comparePathElements, FieldSet, type FieldSetPath, pathToString } from './fieldset.ts';
 import { deepCopy, deepEqual, isJsonObject, type JsonObject, type JsonValue } from './json.ts';
 import { type ListKind, listKindOf, type PatchMetaLookup } from './meta.ts';
 
@@ -239,7 +239,7 @@ class Walker {
   /** typed.ToFieldSet: leaves, list items, atomic values, empty maps and nulls. */
   toFieldSet(obj: JsonValue): FieldSet {
     const set = new FieldSet();
-    const walk = (v: JsonValue, names: readonly string[], path: FieldPath): void => {
+    const walk = (v: JsonValue, names: readonly string[], path: FieldSetPath): void => {
       if (isJsonObject(v)) {
         if (this.#isAtomicMap(names)) {
           set.insert(path);
@@ -273,7 +273,7 @@ class Walker {
   }
 
   /** Every node of a value that appears or disappears, containers included (typed.Compare). */
-  #markAll(v: JsonValue, names: readonly string[], path: FieldPath, into: FieldSet): void {
+  #markAll(v: JsonValue, names: readonly string[], path: FieldSetPath, into: FieldSet): void {
     into.insert(path);
     if (isJsonObject(v) && !this.#isAtomicMap(names)) {
       for (const [k, child] of Object.entries(v))
@@ -291,7 +291,7 @@ class Walker {
       l: JsonValue | undefined,
       r: JsonValue | undefined,
       names: readonly string[],
-      path: FieldPath,
+      path: FieldSetPath,
     ) => {
       if (l === undefined && r === undefined) return;
       if (l === undefined) {
@@ -415,8 +415,8 @@ class Walker {
    * Removes the subtree at `path` from `obj` in place; containers left empty by the removal go too,
    * unless `keep` owns them. Returns true when something was removed.
    */
-  removePath(obj: JsonObject, path: FieldPath, keep: FieldSet): boolean {
-    const walk = (v: JsonValue, names: readonly string[], i: number, prefix: FieldPath): boolean => {
+  removePath(obj: JsonObject, path: FieldSetPath, keep: FieldSet): boolean {
+    const walk = (v: JsonValue, names: readonly string[], i: number, prefix: FieldSetPath): boolean => {
       const pe = path[i]!;
       const last = i === path.length - 1;
       let removed = false;
@@ -752,7 +752,7 @@ export function goJsonMarshal(v: unknown): string {
 }
 
 /** Sorting helper exported for tests and callers that print paths. */
-export function sortPaths(paths: FieldPath[]): FieldPath[] {
+export function sortPaths(paths: FieldSetPath[]): FieldSetPath[] {
   return [...paths].sort((a, b) => {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       const c = comparePathElements(a[i]!, b[i]!);
