@@ -22,5 +22,22 @@ export function managedFieldsForUpdate(
     apiVersion: rt.apiVersion,
     now: formatTime(clock.now()),
     meta: metaLookup(rt),
+    ignoredFields: resetFields(rt, next, subresource),
   });
+}
+
+/**
+ * Fields a write cannot change, so it must not own them (upstream's strategy GetResetFields): status
+ * through the main resource of kinds with a status subresource, everything but status through status.
+ */
+export function resetFields(
+  rt: ResourceType,
+  obj: KubeObject,
+  subresource: 'status' | undefined,
+): (readonly string[])[] {
+  if (!rt.subresources.includes('status')) return [];
+  if (subresource !== 'status') return [['status']];
+  return Object.keys(obj)
+    .filter((k) => k !== 'status' && k !== 'metadata' && k !== 'apiVersion' && k !== 'kind')
+    .map((k) => [k]);
 }

@@ -12,6 +12,7 @@ import {
   type ResourceType,
 } from '../api/index.ts';
 import type { Clock } from '../component/index.ts';
+import { resetFields } from './managed.ts';
 import { clone } from './names.ts';
 import {
   applyJsonPatch,
@@ -100,6 +101,7 @@ export function applyPatchBody(
           apiVersion: rt.apiVersion,
           subresource: opts.subresource,
           meta: metaLookup(rt),
+          ignoredFields: resetFields(rt, a, opts.subresource),
           now: new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
         });
         return { object: r.object as KubeObject, managedFields: r.managedFields };

@@ -48,6 +48,7 @@ export class Kvol {
 
   /** Starts `kvol up --port 0` and resolves once it prints its URL. */
   async start(extraArgs: string[] = []): Promise<void> {
+    this.#log = '';
     const proc = spawn(
       process.execPath,
       [kvolBin, 'up', '--data-dir', this.dataDir, '--port', '0', ...extraArgs],
