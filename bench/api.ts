@@ -122,10 +122,13 @@ async function main(): Promise<void> {
   try {
     const ns = '/api/v1/namespaces/default/persistentvolumeclaims';
     let seq = 0;
+    const names: string[] = [];
     for (const c of [1, 32]) {
       const r = await loop(c, async () => {
-        const res = await call(conn, 'POST', ns, pvcBody(`create-${c}-${seq++}`));
+        const name = `create-${c}-${seq++}`;
+        const res = await call(conn, 'POST', ns, pvcBody(name));
         if (res.status !== 201) throw new Error(`create: ${res.status} ${res.body}`);
+        names.push(name);
       });
       results[`creates_c${c}`] = r;
       rows.push({
@@ -135,7 +138,7 @@ async function main(): Promise<void> {
     }
     for (const c of [1, 32]) {
       const r = await loop(c, async (i) => {
-        const res = await call(conn, 'GET', `${ns}/create-32-${i % 1000}`);
+        const res = await call(conn, 'GET', `${ns}/${names[i % names.length]}`);
         if (res.status !== 200) throw new Error(`get: ${res.status}`);
       });
       results[`gets_c${c}`] = r;

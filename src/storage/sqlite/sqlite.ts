@@ -430,10 +430,17 @@ export async function openSqliteBackend(
     // Exclusive locking before WAL: the lock is held until close and the WAL index lives in heap memory
     // (no -shm file), which is right for a single owning process.
     db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE; COMMIT');
+    // Refuse a foreign or newer store before anything writes to the file (the WAL switch rewrites its
+    // header), so a store we cannot read is left exactly as it was.
+    checkSchema(db, path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    db.exec('BEGIN EXCLUSIVE; COMMIT');
   } catch (e) {
+    if (e instanceof IncompatibleStoreError) {
+      db.close();
+      throw e;
+    }
     db.close();
     if (sqliteCode(e) === 'SQLITE_BUSY' || sqliteCode(e) === 'SQLITE_LOCKED')
       throw new StoreLockedError(path, e);
@@ -449,6 +456,22 @@ export async function openSqliteBackend(
     throw new StoreOpenError(path, errText(e), e);
   }
   return new SqliteBackend(path, db, opts);
+}
+
+/** Throws IncompatibleStoreError for a store of another schema version or a foreign database. */
+function checkSchema(db: Database.Database, path: string): void {
+  const tables = db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+    .all()
+    .map((r) => r.name);
+  if (tables.includes('meta')) {
+    const v = db
+      .prepare<[], { value: string }>("SELECT value FROM meta WHERE name = 'schema_version'")
+      .get()?.value;
+    if (v !== SQLITE_SCHEMA_VERSION) throw new IncompatibleStoreError(path, v ?? 'unknown', SQLITE_SCHEMA_VERSION);
+  } else if (tables.length > 0) {
+    throw new IncompatibleStoreError(path, 'none (not a kvol store)', SQLITE_SCHEMA_VERSION);
+  }
 }
 
 function ensureSchema(db: Database.Database, path: string): void {
