@@ -361,6 +361,72 @@ describe('API server protocol', () => {
     assert.ok(p?.patch?.parameters.some((x) => x.name === 'fieldValidation'));
   });
 
+  it('answers hundreds of malformed requests with Status errors and keeps serving', async () => {
+    const paths = [
+      pvcs,
+      `${pvcs}/x`,
+      `${pvcs}/x/status`,
+      `${pvcs}/x/bogus`,
+      '/api/v1/persistentvolumes/x',
+      '/apis/storage.k8s.io/v1/storageclasses',
+      '/apis/storage.k8s.io/v1/namespaces/default/storageclasses',
+      '/apis/nope/v1/things',
+      '/api/v1/namespaces/default/pods?watch=true&resourceVersion=abc',
+      `${pvcs}?limit=abc`,
+      `${pvcs}?labelSelector=a%20in%20(`,
+      `${pvcs}?continue=garbage`,
+      `${pvcs}?dryRun=Some`,
+      `${pvcs}?fieldValidation=Loud`,
+    ];
+    const bodies = [
+      '',
+      '{',
+      '[]',
+      'null',
+      '42',
+      '{"metadata":[]}',
+      '{"kind":"Pod"}',
+      '{"apiVersion":"v9"}',
+      '\u0000\u0001',
+      '- a\n- b',
+    ];
+    const types = [
+      'application/json',
+      'application/yaml',
+      'application/merge-patch+json',
+      'application/json-patch+json',
+      'application/strategic-merge-patch+json',
+      'application/apply-patch+yaml',
+      'application/vnd.kubernetes.protobuf',
+      'text/plain',
+    ];
+    const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+    let seed = 7;
+    const pick = <T>(xs: readonly T[]): T => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return xs[seed % xs.length]!;
+    };
+    for (let i = 0; i < 300; i++) {
+      const method = pick(methods);
+      const path = pick(paths);
+      const r = await call(
+        method,
+        `${path}${path.includes('?') ? '&' : '?'}timeoutSeconds=1`,
+        method === 'GET' ? undefined : pick(bodies),
+        {
+          'content-type': pick(types),
+        },
+      );
+      if (r.status >= 400) {
+        const st = r.json() as { kind: string; code: number; status: string };
+        assert.equal(st.kind, 'Status', `${method} ${path}: ${r.text}`);
+        assert.equal(st.code, r.status);
+        assert.ok(r.status < 500 || r.status === 504, `${method} ${path} answered ${r.status}: ${r.text}`);
+      }
+    }
+    assert.equal(await (await fetch(`${srv.url}/readyz`)).text(), 'ok');
+  });
+
   it('exposes apiserver_request_total on /metrics', async () => {
     const m = await (await call('GET', '/metrics')).text;
     assert.match(

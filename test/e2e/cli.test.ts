@@ -41,7 +41,10 @@ describe('the kvol command', { timeout: 180_000 }, () => {
     try {
       const r = runKvol(['up', '--data-dir', tmp(), '--port', String(port)]);
       assert.equal(r.code, 1);
-      assert.match(r.stderr, new RegExp(`kvol: port ${port} on 127\\.0\\.0\\.1 is already in use .*pass --port with a free port`));
+      assert.match(
+        r.stderr,
+        new RegExp(`kvol: port ${port} on 127\\.0\\.0\\.1 is already in use .*pass --port with a free port`),
+      );
     } finally {
       blocker.close();
     }
@@ -52,13 +55,18 @@ describe('the kvol command', { timeout: 180_000 }, () => {
     writeFileSync(file, '');
     const r = runKvol(['up', '--data-dir', join(file, 'sub'), '--port', '0']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /kvol: the data directory .*a-file\/sub is not writable \(ENOTDIR\); pass --data-dir/);
+    assert.match(
+      r.stderr,
+      /kvol: the data directory .*a-file\/sub is not writable \(ENOTDIR\); pass --data-dir/,
+    );
   });
 
   it('refuses a store written by an incompatible version and leaves it untouched', () => {
     const dir = tmp();
     const db = new Database(join(dir, 'kvol.db'));
-    db.exec("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '999');");
+    db.exec(
+      "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '999');",
+    );
     db.close();
     const before = readFileSync(join(dir, 'kvol.db'));
     const r = runKvol(['up', '--data-dir', dir, '--port', '0']);
@@ -86,7 +94,10 @@ describe('the kvol command', { timeout: 180_000 }, () => {
       await kvol.start();
       const r = await kvol.kubectl(['get', 'pvc', '--token', 'not-the-token']);
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /error: You must be logged in to the server \((Unauthorized|the server has asked for the client to provide credentials)\)/);
+      assert.match(
+        r.stderr,
+        /error: You must be logged in to the server \((Unauthorized|the server has asked for the client to provide credentials)\)/,
+      );
     } finally {
       await kvol.stop();
     }

@@ -468,7 +468,8 @@ function checkSchema(db: Database.Database, path: string): void {
     const v = db
       .prepare<[], { value: string }>("SELECT value FROM meta WHERE name = 'schema_version'")
       .get()?.value;
-    if (v !== SQLITE_SCHEMA_VERSION) throw new IncompatibleStoreError(path, v ?? 'unknown', SQLITE_SCHEMA_VERSION);
+    if (v !== SQLITE_SCHEMA_VERSION)
+      throw new IncompatibleStoreError(path, v ?? 'unknown', SQLITE_SCHEMA_VERSION);
   } else if (tables.length > 0) {
     throw new IncompatibleStoreError(path, 'none (not a kvol store)', SQLITE_SCHEMA_VERSION);
   }
