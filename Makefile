@@ -4,7 +4,7 @@
 .PHONY: up test install deps typecheck lint bench
 
 node_modules/.kvol-installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	touch $@
 
 install: node_modules/.kvol-installed
