@@ -476,20 +476,9 @@ function checkSchema(db: Database.Database, path: string): void {
 }
 
 function ensureSchema(db: Database.Database, path: string): void {
-  const tables = db
-    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-    .all()
-    .map((r) => r.name);
-  if (tables.includes('meta')) {
-    const v = db
-      .prepare<[], { value: string }>("SELECT value FROM meta WHERE name = 'schema_version'")
-      .get()?.value;
-    if (v !== SQLITE_SCHEMA_VERSION)
-      throw new IncompatibleStoreError(path, v ?? 'unknown', SQLITE_SCHEMA_VERSION);
-    return;
-  }
-  if (tables.length > 0)
-    throw new IncompatibleStoreError(path, 'none (not a kvol store)', SQLITE_SCHEMA_VERSION);
+  checkSchema(db, path);
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+  if (exists !== undefined) return;
   db.transaction(() => {
     db.exec(SCHEMA);
     db.prepare("INSERT INTO meta (name, value) VALUES ('schema_version', ?), ('compacted_rev', '0')").run(
