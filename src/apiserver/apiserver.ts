@@ -26,6 +26,8 @@ export interface StartOptions {
   readonly compactIntervalMs?: number;
   readonly bookmarkIntervalMs?: number;
   readonly watchCacheCapacity?: number;
+  /** Events older than this (by their last timestamp) are removed, as kube-apiserver's --event-ttl (1 h). */
+  readonly eventTTLMs?: number;
   /** Use this backend instead of opening `store` (tests). */
   readonly backend?: Backend;
 }
@@ -86,6 +88,17 @@ export async function startApiServer(opts: StartOptions): Promise<RunningApiServ
     compactTimer.unref();
   }
 
+  const eventTTL = opts.eventTTLMs ?? 60 * 60_000;
+  const eventSweep = setInterval(
+    () => {
+      sweepEvents(registry, clock.now() - eventTTL).catch((err: unknown) =>
+        log.error('event expiry failed', err),
+      );
+    },
+    Math.min(60_000, Math.max(1000, eventTTL / 4)),
+  );
+  eventSweep.unref();
+
   const server = new ApiServer({
     registry,
     clock,
@@ -110,6 +123,7 @@ export async function startApiServer(opts: StartOptions): Promise<RunningApiServ
     lifecycle.stop();
     cache.stop();
     if (compactTimer !== undefined) clearInterval(compactTimer);
+    clearInterval(eventSweep);
     await backend.close();
     throw err;
   }
@@ -123,6 +137,7 @@ export async function startApiServer(opts: StartOptions): Promise<RunningApiServ
     close() {
       closed ??= (async () => {
         if (compactTimer !== undefined) clearInterval(compactTimer);
+        clearInterval(eventSweep);
         lifecycle.stop();
         await server.close();
         cache.stop();
@@ -131,6 +146,19 @@ export async function startApiServer(opts: StartOptions): Promise<RunningApiServ
       return closed;
     },
   };
+}
+
+/** Deletes Events last seen before `cutoff` (ms), as the etcd lease on each Event does upstream. */
+export async function sweepEvents(registry: Registry, cutoff: number): Promise<number> {
+  let removed = 0;
+  for (const c of [...registry.cache.of(Resources.events).objects.values()]) {
+    const e = c.obj as KubeObject & { lastTimestamp?: string | null; eventTime?: string | null };
+    const last = e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
+    if (last === undefined || last === null || Date.parse(last) >= cutoff) continue;
+    if (await registry.removeIfUnheld(Resources.events, e.metadata.namespace, e.metadata.name ?? ''))
+      removed++;
+  }
+  return removed;
 }
 
 async function ensureNamespaces(registry: Registry): Promise<void> {

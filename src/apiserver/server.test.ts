@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openBackend } from '../storage/index.ts';
-import { type RunningApiServer, startApiServer } from './apiserver.ts';
+import { type RunningApiServer, startApiServer, sweepEvents } from './apiserver.ts';
 import { ensurePki } from './tls/index.ts';
 
 const token = 'test-token-123';
@@ -425,6 +425,25 @@ describe('API server protocol', () => {
       }
     }
     assert.equal(await (await fetch(`${srv.url}/readyz`)).text(), 'ok');
+  });
+
+  it('expires events older than the event TTL', async () => {
+    const ev = (name: string, last: string): Record<string, unknown> => ({
+      metadata: { name },
+      involvedObject: { kind: 'PersistentVolumeClaim', namespace: 'default', name: 'one' },
+      reason: 'Test',
+      message: 'm',
+      type: 'Normal',
+      source: { component: 'test' },
+      firstTimestamp: last,
+      lastTimestamp: last,
+      count: 1,
+    });
+    await call('POST', '/api/v1/namespaces/default/events', ev('old.1', '2020-01-01T00:00:00Z'));
+    await call('POST', '/api/v1/namespaces/default/events', ev('new.1', '2099-01-01T00:00:00Z'));
+    assert.equal(await sweepEvents(srv.registry, Date.parse('2026-01-01T00:00:00Z')), 1);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/events/old.1')).status, 404);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/events/new.1')).status, 200);
   });
 
   it('exposes apiserver_request_total on /metrics', async () => {
