@@ -385,6 +385,23 @@ lastTimestamp: "2026-01-01T00:00:00Z"
     assert.ok(obj.metadata.managedFields.some((m) => m.manager === 'kubectl' && m.operation === 'Apply'));
   });
 
+  it('validates without storing anything on a server-side dry run', async () => {
+    assert.match(
+      await kvol.ok(['create', '--dry-run=server', '-f', '-'], { input: cm('dry') }),
+      /configmap\/dry created \(server dry run\)/,
+    );
+    const r = await kvol.kubectl(['get', 'cm', 'dry']);
+    assert.match(r.stderr, /configmaps "dry" not found/);
+    const bad = await kvol.kubectl(['create', '--dry-run=server', '-f', '-'], { input: pvc('Bad_Name') });
+    assert.match(bad.stderr, /metadata\.name: Invalid value: "Bad_Name"/);
+  });
+
+  it('pages through a list with --chunk-size', async () => {
+    for (const n of ['chunk-a', 'chunk-b', 'chunk-c']) await kvol.ok(['apply', '-f', '-'], { input: cm(n) });
+    const out = await kvol.ok(['get', 'cm', '--chunk-size=1', '-o', 'name']);
+    for (const n of ['chunk-a', 'chunk-b', 'chunk-c']) assert.match(out, new RegExp(`configmap/${n}\n`));
+  });
+
   it('explains pvc.spec from the OpenAPI schemas', async () => {
     const out = await kvol.ok(['explain', 'pvc.spec']);
     assert.match(out, /KIND:\s+PersistentVolumeClaim/);
