@@ -11,7 +11,9 @@ import {
   TokenAuthenticator,
   writeKubeconfig,
 } from '../apiserver/index.ts';
+import { InProcessClient, SharedInformerFactory } from '../client/index.ts';
 import { logger } from '../component/index.ts';
+import { startControllers } from '../controller/index.ts';
 import { isIncompatibleStore } from '../storage/index.ts';
 
 const log = logger('kvol');
@@ -32,6 +34,8 @@ export interface UpOptions {
 
 export interface Running {
   readonly server: RunningApiServer;
+  /** Stops the controllers, then the API server. */
+  stop(): Promise<void>;
   readonly kubeconfig: string;
   readonly dataDir: string;
 }
@@ -92,7 +96,37 @@ export async function up(opts: UpOptions): Promise<Running> {
         'Press Ctrl-C to stop.\n',
     );
   }
-  return { server: server, kubeconfig, dataDir };
+  const stopControllers = startControlPlane(server);
+  let stopped: Promise<void> | undefined;
+  return {
+    server,
+    kubeconfig,
+    dataDir,
+    stop() {
+      stopped ??= (async () => {
+        await stopControllers();
+        await server.close();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/**
+ * Runs the controllers in this process over the in-process client (no HTTP, same semantics), and
+ * returns the function that stops them.
+ */
+function startControlPlane(server: RunningApiServer): () => Promise<void> {
+  const ac = new AbortController();
+  const client = new InProcessClient(server.registry, { user: 'system:kube-controller-manager' });
+  const informers = new SharedInformerFactory(client, { resyncPeriodMs: 5 * 60_000 });
+  const controllers = startControllers({ client, informers }, ac.signal);
+  informers.start(ac.signal);
+  return async () => {
+    ac.abort();
+    await controllers.done;
+    await informers.shutdown();
+  };
 }
 
 /** Runs until SIGINT/SIGTERM, then shuts down cleanly and resolves. */
@@ -102,7 +136,7 @@ export async function runUntilSignal(running: Running): Promise<void> {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
       log.info('shutting down', { signal: sig });
-      running.server.close().then(resolveStop, (err: unknown) => {
+      running.stop().then(resolveStop, (err: unknown) => {
         log.error('shutdown failed', err);
         resolveStop();
       });

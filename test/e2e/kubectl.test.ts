@@ -471,6 +471,53 @@ spec:
     assert.match(secrets, /NAME\s+TYPE\s+DATA\s+AGE\ngen-secret\s+Opaque\s+1\s/);
   });
 
+  it('deletes an unused claim at once and a claim in use only after its pod is gone', async () => {
+    await kvol.ok(['apply', '-f', '-'], { input: pvc('unused') });
+    assert.match(
+      await kvol.ok(['delete', 'pvc', 'unused', '--timeout=60s']),
+      /persistentvolumeclaim "unused" deleted/,
+    );
+    await kvol.ok(['apply', '-f', '-'], {
+      input: `${pvc('in-use')}---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: holder
+spec:
+  nodeName: node-x
+  containers:
+  - name: app
+    image: busybox
+    volumeMounts:
+    - name: data
+      mountPath: /data
+  volumes:
+  - name: data
+    persistentVolumeClaim:
+      claimName: in-use
+`,
+    });
+    const del = kvol.spawnKubectl(['delete', 'pvc', 'in-use', '--timeout=60s']);
+    try {
+      await eventually(
+        async () =>
+          (await kvol.ok(['get', 'pvc', 'in-use', '-o', 'jsonpath={.metadata.deletionTimestamp}'])) !== '',
+        20_000,
+        'deletionTimestamp on the claim',
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(del.proc.exitCode, null, 'kubectl delete waits while a pod uses the claim');
+      assert.match(
+        await kvol.ok(['delete', 'pod', 'holder', '--grace-period=0', '--force']),
+        /pod "holder" force deleted/,
+      );
+      await eventually(() => del.proc.exitCode !== null, 30_000, 'kubectl delete pvc to return');
+      assert.equal(del.proc.exitCode, 0, del.output());
+    } finally {
+      await del.stop();
+    }
+  });
+
   it('deletes a namespace together with what is inside it', async () => {
     assert.match(await kvol.ok(['create', 'namespace', 'scratch']), /namespace\/scratch created/);
     await kvol.ok(['apply', '-n', 'scratch', '-f', '-'], { input: cm('inside') });

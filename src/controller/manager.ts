@@ -1,0 +1,49 @@
+// The controller manager: builds the storage controllers over one client and one shared informer
+// factory, starts the informers once every controller has registered its own, and runs them until the
+// signal aborts (kube-controller-manager's role for the storage controllers).
+import type { Client, SharedInformerFactory } from '../client/index.ts';
+import { type Clock, logger } from '../component/index.ts';
+import { PVCProtectionController, PVProtectionController } from './protection/index.ts';
+
+const log = logger('controller-manager');
+
+export interface ControllerManagerOptions {
+  readonly client: Client;
+  readonly informers: SharedInformerFactory;
+  readonly clock?: Clock;
+  /** Workers per controller (upstream's --concurrent-*-syncs). */
+  readonly workers?: number;
+}
+
+export interface RunningControllers {
+  /** Resolves when every controller has stopped after the signal aborted. */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Constructs the controllers (which registers their informers), then runs them. The caller starts the
+ * informer factory after this returns and aborts `signal` to stop everything.
+ */
+export function startControllers(opts: ControllerManagerOptions, signal: AbortSignal): RunningControllers {
+  const common = {
+    client: opts.client,
+    informers: opts.informers,
+    ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
+  };
+  const workers = opts.workers ?? 2;
+  const runs: { name: string; run: () => Promise<void> }[] = [];
+  const pvc = new PVCProtectionController(common);
+  runs.push({ name: 'pvc-protection', run: () => pvc.run(signal, workers) });
+  const pv = new PVProtectionController(common);
+  runs.push({ name: 'pv-protection', run: () => pv.run(signal, workers) });
+  const done = Promise.all(
+    runs.map(async (r) => {
+      try {
+        await r.run();
+      } catch (err) {
+        if (!signal.aborted) log.error('controller stopped with an error', err, { controller: r.name });
+      }
+    }),
+  ).then(() => undefined);
+  return { done };
+}
