@@ -18,6 +18,14 @@ export const patchTypes: readonly PatchType[] = [
   'application/apply-patch+yaml',
 ];
 
+/** core/v1 Binding, the body of POST pods/{name}/binding. */
+export interface Binding {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name?: string; namespace?: string; annotations?: Record<string, string>; uid?: string };
+  target: { kind?: string; name: string; apiVersion?: string };
+}
+
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export interface Scope {
@@ -96,6 +104,18 @@ export interface ObjectStore {
     opts?: PatchOptions,
   ): Promise<{ object: KubeObject; created: boolean }>;
   delete(ctx: RequestContext, scope: Scope, name: string, opts?: DeleteOptions): Promise<DeleteResult>;
+  /**
+   * The pods/binding subresource: assigns a pod to a node (`binding.target.name`) if it has none yet,
+   * sets PodScheduled=True and merges the binding's annotations. 409 if the pod is already assigned
+   * or being deleted.
+   */
+  bindPod(
+    ctx: RequestContext,
+    namespace: string,
+    name: string,
+    binding: Binding,
+    opts?: WriteOptions,
+  ): Promise<Status>;
   /**
    * Streams events to `sink` until the signal aborts, the timeout passes or the watch is ended by the
    * server. Resolves when it ends. A resourceVersion older than the server keeps throws a 410 StatusError

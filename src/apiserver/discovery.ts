@@ -19,13 +19,19 @@ function aggregatedResource(r: ResourceType): Record<string, unknown> {
   };
   if (r.shortNames.length > 0) out['shortNames'] = [...r.shortNames];
   if (r.categories.length > 0) out['categories'] = [...r.categories];
-  if (r.subresources.length > 0) {
-    out['subresources'] = r.subresources.map((s) => ({
-      subresource: s,
-      responseKind: { group: r.group, version: r.version, kind: r.kind },
-      verbs: ['get', 'patch', 'update'],
-    }));
+  const subs: Record<string, unknown>[] = r.subresources.map((s) => ({
+    subresource: s,
+    responseKind: { group: r.group, version: r.version, kind: r.kind },
+    verbs: ['get', 'patch', 'update'],
+  }));
+  if (r.plural === 'pods') {
+    subs.unshift({
+      subresource: 'binding',
+      responseKind: { group: '', version: 'v1', kind: 'Binding' },
+      verbs: ['create'],
+    });
   }
+  if (subs.length > 0) out['subresources'] = subs;
   return out;
 }
 
@@ -64,6 +70,15 @@ function legacyResourceList(group: string, version: string): string {
     if (r.shortNames.length > 0) one['shortNames'] = [...r.shortNames];
     if (r.categories.length > 0) one['categories'] = [...r.categories];
     resources.push(one);
+    if (r.plural === 'pods') {
+      resources.push({
+        name: 'pods/binding',
+        singularName: '',
+        namespaced: true,
+        kind: 'Binding',
+        verbs: ['create'],
+      });
+    }
     for (const s of r.subresources) {
       resources.push({
         name: `${r.plural}/${s}`,

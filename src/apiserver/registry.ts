@@ -7,6 +7,7 @@
 // new state (GuaranteedUpdate) unless the caller pinned a resourceVersion, which yields 409.
 import { randomUUID } from 'node:crypto';
 import {
+  type Binding,
   behaviorFor,
   type DeleteOptions,
   type DeleteResult,
@@ -35,9 +36,11 @@ import {
   type ResourceName,
   Resources,
   type ResourceType,
+  required as requiredField,
   type Scope,
   type Status,
   StatusError,
+  successStatus,
   type WatchEvent,
   type WatchOptions,
   type WriteOptions,
@@ -505,6 +508,83 @@ export class Registry implements ObjectStore {
       try {
         const kv = await this.#backend.delete(key, cur.rev);
         return { object: decode(kv), deleted: true };
+      } catch (err) {
+        if (isConflict(err) && attempt < this.#maxRetries) continue;
+        throw this.#storeError(rt, name, err);
+      }
+    }
+  }
+
+  /** POST pods/{name}/binding (upstream's BindingREST.Create / setPodHostAndAnnotations). */
+  async bindPod(
+    _ctx: RequestContext,
+    namespace: string,
+    name: string,
+    binding: Binding,
+    opts: WriteOptions = {},
+  ): Promise<Status> {
+    const rt = Resources.pods;
+    if (
+      binding.metadata?.name !== undefined &&
+      binding.metadata.name !== '' &&
+      binding.metadata.name !== name
+    ) {
+      throw newBadRequest(
+        `the name of the binding (${binding.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    }
+    const target = binding.target?.name ?? '';
+    if (target === '') {
+      throw newInvalid('', 'Binding', name, [requiredField('target.name', '')]);
+    }
+    const key = objectKey(rt, namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const cur = this.#cache.of(rt).objects.get(key);
+      if (cur === undefined) throw newNotFound('', 'pods', name);
+      if (cur.obj.metadata.deletionTimestamp !== undefined) {
+        throw newConflict(
+          '',
+          'pods/binding',
+          name,
+          `pod ${name} is being deleted, cannot be assigned to a host`,
+        );
+      }
+      const spec = (cur.obj['spec'] ?? {}) as { nodeName?: string };
+      if (spec.nodeName !== undefined && spec.nodeName !== '') {
+        throw newConflict(
+          '',
+          'pods/binding',
+          name,
+          `pod ${name} is already assigned to node "${spec.nodeName}"`,
+        );
+      }
+      const next = clone(cur.obj);
+      (next['spec'] as { nodeName?: string }).nodeName = target;
+      if (binding.metadata?.annotations !== undefined) {
+        next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...binding.metadata.annotations };
+      }
+      const status = (next['status'] ??= {}) as {
+        conditions?: {
+          type: string;
+          status: string;
+          lastTransitionTime?: string | null;
+          lastProbeTime?: null;
+        }[];
+      };
+      status.conditions = [
+        ...(status.conditions ?? []).filter((c) => c.type !== 'PodScheduled'),
+        {
+          type: 'PodScheduled',
+          status: 'True',
+          lastProbeTime: null,
+          lastTransitionTime: formatTime(this.#clock.now()),
+        },
+      ];
+      if (opts.dryRun === true) return successStatus();
+      delete next.metadata.resourceVersion;
+      try {
+        await this.#backend.update(key, JSON.stringify(next), cur.rev);
+        return successStatus();
       } catch (err) {
         if (isConflict(err) && attempt < this.#maxRetries) continue;
         throw this.#storeError(rt, name, err);

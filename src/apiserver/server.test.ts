@@ -427,6 +427,38 @@ describe('API server protocol', () => {
     assert.equal(await (await fetch(`${srv.url}/readyz`)).text(), 'ok');
   });
 
+  it('binds a pod to a node once through pods/binding and refuses a second binding', async () => {
+    const pods = '/api/v1/namespaces/default/pods';
+    const created = await call('POST', pods, {
+      metadata: { name: 'bindme' },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    });
+    assert.equal(created.status, 201, created.text);
+    const binding = {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: 'bindme' },
+      target: { kind: 'Node', name: 'node-1' },
+    };
+    const r = await call('POST', `${pods}/bindme/binding`, binding);
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json()['status'], 'Success');
+    const pod = (await call('GET', `${pods}/bindme`)).json() as {
+      spec: { nodeName: string };
+      status: { conditions: { type: string; status: string }[] };
+    };
+    assert.equal(pod.spec.nodeName, 'node-1');
+    assert.ok(pod.status.conditions.some((c) => c.type === 'PodScheduled' && c.status === 'True'));
+    const again = await call('POST', `${pods}/bindme/binding`, {
+      ...binding,
+      target: { kind: 'Node', name: 'node-2' },
+    });
+    assert.equal(again.status, 409);
+    assert.match(String(again.json()['message']), /pod bindme is already assigned to node "node-1"/);
+    const put = await call('PUT', `${pods}/bindme`, { ...pod, spec: { ...pod.spec, nodeName: 'node-3' } });
+    assert.equal(put.status, 422, 'nodeName cannot change through an update');
+  });
+
   it('expires events older than the event TTL', async () => {
     const ev = (name: string, last: string): Record<string, unknown> => ({
       metadata: { name },

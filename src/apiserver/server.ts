@@ -7,6 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import {
+  type Binding,
   type DeleteOptions,
   type FieldValidation,
   isStatusError,
@@ -24,6 +25,7 @@ import {
   type PatchType,
   patchTypes,
   type RequestContext,
+  Resources,
   type ResourceType,
   resourceFor,
   type Scope,
@@ -95,6 +97,9 @@ class RequestInfo {
 }
 
 const tableAccept = /as=Table/;
+
+/** The shape readObject checks a Binding body against. */
+const bindingType = { ...Resources.pods, kind: 'Binding' } as ResourceType;
 
 export class ApiServer {
   readonly #opts: ApiServerOptions;
@@ -283,7 +288,16 @@ export class ApiServer {
     let subresource: 'status' | undefined;
     if (route.subresource !== undefined) {
       if (route.subresource === 'status' && rt.subresources.includes('status')) subresource = 'status';
-      else throw notFoundPath();
+      else if (route.subresource === 'binding' && rt.plural === 'pods' && name !== undefined) {
+        info.verb = 'POST';
+        if (req.method !== 'POST')
+          throw newMethodNotAllowed('the server does not allow this method on the requested resource');
+        const body = (await readObject(req, this.#opts.maxBodyBytes, bindingType)) as unknown as Binding;
+        const status = await this.#registry.bindPod(ctx, route.namespace ?? '', name, body, {
+          dryRun: parseDryRun(q),
+        });
+        return this.#json(res, 201, JSON.stringify(status), ctx);
+      } else throw notFoundPath();
     }
     const watch = route.legacyWatch || q.get('watch') === 'true' || q.get('watch') === '1';
     const accept = String(req.headers.accept ?? '');

@@ -67,6 +67,15 @@ export interface ResourceClient<T extends KubeObject = KubeObject> {
   patch(name: string, type: PatchType, body: string | object, opts?: ClientPatchOptions): Promise<T>;
   delete(name: string, opts?: ClientDeleteOptions): Promise<DeleteResult>;
   /**
+   * Pods only: POST pods/{name}/binding, assigning the pod to `nodeName`. Rejects with a Conflict
+   * StatusError when the pod is already assigned or being deleted.
+   */
+  bindPod(
+    name: string,
+    nodeName: string,
+    opts?: ClientWriteOptions & { annotations?: Record<string, string> },
+  ): Promise<void>;
+  /**
    * Calls handler for each event until the signal aborts (resolves), the server ends the watch
    * (resolves) or the watch fails (rejects with a StatusError). A resourceVersion the server no longer
    * has rejects with 410 before any event, or arrives as an ERROR event with code 410.
@@ -90,7 +99,7 @@ export function resourcePath(
   rt: ResourceType,
   namespace: string | undefined,
   name?: string,
-  subresource?: 'status',
+  subresource?: 'status' | 'binding',
 ): string {
   let p = rt.group === '' ? `/api/${rt.version}` : `/apis/${rt.group}/${rt.version}`;
   if (rt.namespaced && namespace !== undefined && namespace !== '') {

@@ -467,6 +467,29 @@ class HttpResourceClient<T extends KubeObject> implements ResourceClient<T> {
     })) as T;
   }
 
+  async bindPod(
+    name: string,
+    nodeName: string,
+    opts: ClientWriteOptions & { annotations?: Record<string, string> } = {},
+  ): Promise<void> {
+    const binding = {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name, ...(opts.annotations !== undefined ? { annotations: opts.annotations } : {}) },
+      target: { kind: 'Node', name: nodeName },
+    };
+    await this.#http.request({
+      method: 'POST',
+      path: resourcePath(this.resource, this.#named(), name, 'binding'),
+      query: this.#writeQuery(opts),
+      body: JSON.stringify(binding),
+      contentType: 'application/json',
+      signal: opts.signal,
+      resource: this.resource,
+      name,
+    });
+  }
+
   async delete(name: string, opts: ClientDeleteOptions = {}): Promise<DeleteResult> {
     const body: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'v1' };
     if (opts.gracePeriodSeconds !== undefined) body['gracePeriodSeconds'] = opts.gracePeriodSeconds;

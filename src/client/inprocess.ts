@@ -2,6 +2,7 @@
 // It calls the ObjectStore directly and deep-copies every object crossing the boundary, so neither side
 // can mutate the other's objects: what a controller holds is as detached as if it came over HTTP.
 import {
+  type Binding,
   type DeleteResult,
   type KubeList,
   type KubeObject,
@@ -105,6 +106,23 @@ class InProcessResourceClient<T extends KubeObject> implements ResourceClient<T>
     const copy = structuredClone(obj);
     return this.#call<T>(opts.signal, (ctx) =>
       this.#store.update(ctx, this.#scopeFor(copy), copy, this.#writeOptions(opts)),
+    );
+  }
+
+  async bindPod(
+    name: string,
+    nodeName: string,
+    opts: ClientWriteOptions & { annotations?: Record<string, string> } = {},
+  ): Promise<void> {
+    const scope = this.#named();
+    const binding: Binding = {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name, ...(opts.annotations !== undefined ? { annotations: { ...opts.annotations } } : {}) },
+      target: { kind: 'Node', name: nodeName },
+    };
+    await this.#call<Status>(opts.signal, (ctx) =>
+      this.#store.bindPod(ctx, scope.namespace ?? '', name, binding, this.#writeOptions(opts)),
     );
   }
 

@@ -38,7 +38,7 @@ import {
 } from '../client/index.ts';
 import { type Clock, logger, realClock } from '../component/index.ts';
 import { AssumeCache } from './assumecache.ts';
-import { type PodBinder, UpdatePodBinder, withPodCondition } from './binder.ts';
+import { DefaultPodBinder, type PodBinder, withPodCondition } from './binder.ts';
 import {
   DefaultSchedulerName,
   ErrNoNodesAvailable,
@@ -83,7 +83,7 @@ export interface SchedulerOptions {
   clock?: Clock;
   /** How long PreBind waits for the PV controller to bind a pod's claims; default 600 s (bindTimeoutSeconds). */
   bindTimeoutMs?: number;
-  /** How a pod is bound to its node; default UpdatePodBinder (see binder.ts). */
+  /** How a pod is bound to its node; default DefaultPodBinder (see binder.ts). */
   binder?: PodBinder;
   /** Backoff of a pod after its first failed attempt; default 1 s (podInitialBackoffSeconds). */
   podInitialBackoffMs?: number;
@@ -166,7 +166,7 @@ export class Scheduler {
     this.#informers = opts.informers;
     this.#recorder = opts.recorder;
     this.#clock = opts.clock ?? realClock;
-    this.#binder = opts.binder ?? new UpdatePodBinder(opts.client, this.#clock);
+    this.#binder = opts.binder ?? new DefaultPodBinder(opts.client);
     this.#initialBackoffMs = opts.podInitialBackoffMs ?? 1000;
     this.#maxBackoffMs = opts.podMaxBackoffMs ?? 10_000;
     this.#flushMs = opts.unschedulableFlushMs ?? 5 * 60_000;

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import {
+  type Binding,
   type DeleteOptions,
   type DeleteResult,
   formatTime,
@@ -31,10 +32,12 @@ import {
   type PatchOptions,
   type PatchType,
   type RequestContext,
+  Resources,
   type ResourceType,
   required,
   type Scope,
   type Status,
+  successStatus,
   type WatchEvent,
   type WatchOptions,
   type WriteOptions,
@@ -42,7 +45,7 @@ import {
 import { type Clock, realClock } from '../../component/index.ts';
 import { fieldMatcher, labelMatcher } from './selectors.ts';
 
-export type FakeVerb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'watch';
+export type FakeVerb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'watch' | 'bindPod';
 
 /** One recorded call. `resource` is the plural name (`persistentvolumeclaims`). */
 export interface FakeCall {
@@ -300,6 +303,46 @@ export class FakeObjectStore implements ObjectStore {
     if (obj.metadata?.name !== name)
       throw newBadRequest('the name of the object cannot be changed by a patch');
     return { object: structuredClone(this.#update(scope, name, obj, opts)), created: false };
+  }
+
+  async bindPod(
+    ctx: RequestContext,
+    namespace: string,
+    name: string,
+    binding: Binding,
+    opts: WriteOptions = {},
+  ): Promise<Status> {
+    const scope: Scope = { resource: Resources.pods, namespace };
+    this.#record(ctx, 'bindPod', scope, name, { object: binding as unknown as KubeObject });
+    const key = keyOf(namespace, name);
+    const existing = this.#bucket(Resources.pods).get(key);
+    if (existing === undefined) throw newNotFound('', 'pods', name);
+    const spec = (existing['spec'] ?? {}) as { nodeName?: string };
+    if (existing.metadata.deletionTimestamp !== undefined) {
+      throw newConflict(
+        '',
+        'pods/binding',
+        name,
+        `pod ${name} is being deleted, cannot be assigned to a host`,
+      );
+    }
+    if (spec.nodeName !== undefined && spec.nodeName !== '') {
+      throw newConflict(
+        '',
+        'pods/binding',
+        name,
+        `pod ${name} is already assigned to node "${spec.nodeName}"`,
+      );
+    }
+    const next = structuredClone(existing);
+    (next['spec'] as { nodeName?: string }).nodeName = binding.target.name;
+    const status = (next['status'] ??= {}) as { conditions?: { type: string; status: string }[] };
+    status.conditions = [
+      ...(status.conditions ?? []).filter((c) => c.type !== 'PodScheduled'),
+      { type: 'PodScheduled', status: 'True' },
+    ];
+    if (opts.dryRun !== true) this.#store(Resources.pods, key, next, 'MODIFIED', existing);
+    return successStatus();
   }
 
   async delete(
