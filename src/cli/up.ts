@@ -1,6 +1,8 @@
 // `kvol up` and `kvol server`: the API server on the embedded SQLite store (or another store URL), with
 // HTTPS, a bearer token and a kubeconfig that kubectl uses as it is. Runs in the foreground; SIGINT or
 // SIGTERM stops it cleanly (watches ended, store flushed and closed).
+
+import { setMaxListeners } from 'node:events';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
@@ -11,9 +13,10 @@ import {
   TokenAuthenticator,
   writeKubeconfig,
 } from '../apiserver/index.ts';
-import { InProcessClient, SharedInformerFactory } from '../client/index.ts';
+import { InProcessClient, Recorder, SharedInformerFactory } from '../client/index.ts';
 import { logger } from '../component/index.ts';
 import { startControllers } from '../controller/index.ts';
+import { Scheduler } from '../scheduler/index.ts';
 import { isIncompatibleStore } from '../storage/index.ts';
 
 const log = logger('kvol');
@@ -118,13 +121,28 @@ export async function up(opts: UpOptions): Promise<Running> {
  */
 function startControlPlane(server: RunningApiServer): () => Promise<void> {
   const ac = new AbortController();
+  // Every controller and informer listens on this one signal.
+  setMaxListeners(0, ac.signal);
   const client = new InProcessClient(server.registry, { user: 'system:kube-controller-manager' });
   const informers = new SharedInformerFactory(client, { resyncPeriodMs: 5 * 60_000 });
   const controllers = startControllers({ client, informers }, ac.signal);
+  const schedulerClient = new InProcessClient(server.registry, {
+    user: 'system:kube-scheduler',
+    fieldManager: 'kube-scheduler',
+  });
+  const schedulerEvents = new Recorder({
+    client: schedulerClient,
+    source: { component: 'default-scheduler' },
+  });
+  const scheduler = new Scheduler({ client: schedulerClient, informers, recorder: schedulerEvents });
+  const scheduling = scheduler.run(ac.signal).catch((err: unknown) => {
+    if (!ac.signal.aborted) log.error('scheduler stopped with an error', err);
+  });
   informers.start(ac.signal);
   return async () => {
     ac.abort();
-    await controllers.done;
+    await Promise.all([controllers.done, scheduling]);
+    schedulerEvents.shutdown();
     await informers.shutdown();
   };
 }
