@@ -294,6 +294,11 @@ export class PersistentVolumeController {
     );
   }
 
+  /** True when no background operation (provision, delete, recycle) runs. */
+  isIdleOperations(): boolean {
+    return this.#operations.runningCount === 0;
+  }
+
   /** Resolves when every background operation running now has finished. */
   async waitForOperations(): Promise<void> {
     await this.#operations.idle();
