@@ -1,0 +1,2 @@
+// Mount utilities: the Mounter interface, its real implementation and a fake.
+export * from './types.ts';
