@@ -1533,12 +1533,15 @@ export class PersistentVolumeController {
           deleteErr = err;
         }
         if (deleteErr === undefined && deleted) break;
-        if (!deleted) {
+        if (deleteErr === undefined && !deleted) {
           // Unreachable for a plugin that provisions: it must also delete.
-          log.error('Error finding internal deleter for volume plugin', deleteErr, { plugin: plugin.name });
+          log.error('Error finding internal deleter for volume plugin', undefined, { plugin: plugin.name });
           break;
         }
-        await this.#clock.sleep(this.#createIntervalMs);
+        // Upstream gives up after the first failed Delete (doDeleteVolume reports deleted=false with the
+        // error, which lands in its "unreachable" branch); we retry as its comments intend.
+        log.v(3, 'Failed to delete volume', { volumeName: volume.metadata.name, err: errMsg(deleteErr) });
+        if (i < this.#createRetryCount - 1) await this.#clock.sleep(this.#createIntervalMs);
       }
       if (deleteErr !== undefined) {
         this.#recorder.event(

@@ -105,7 +105,7 @@ export class HostPathProvisioner implements RecyclablePlugin {
     for (const e of entries) await rm(join(path, e), { recursive: true, force: true });
     const left = await readdir(path);
     if (left.length > 0) throw new Error(`${path} is not empty after scrubbing`);
-    events('Normal', `Recycler pod: Successfully scrubbed ${path}`);
+    events('Normal', `Successfully scrubbed ${path}`);
   }
 
   /** Only directories directly under the root are ours to delete or scrub (upstream: only /tmp/.+). */

@@ -416,7 +416,10 @@ async function buildEnv(tc: ControllerTest, signal: AbortSignal): Promise<TestEn
     store.seed(Resources.persistentvolumes, v);
     if (deleting) await client.resource(Resources.persistentvolumes).delete(v.metadata.name!);
   }
-  for (const sc of tc.classes ?? []) store.seed(Resources.storageclasses, sc);
+  for (const sc of tc.classes ?? []) {
+    store.seed(Resources.storageclasses, sc);
+    clock.step(1000); // distinct creationTimestamps, in table order
+  }
   for (const p of tc.pods ?? []) store.seed(Resources.pods, p);
   for (const n of tc.nodes ?? []) store.seed(Resources.nodes, n);
   for (const e of tc.errors ?? []) store.failNext(e.verb, e.resource, e.error);
