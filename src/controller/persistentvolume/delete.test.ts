@@ -1,4 +1,5 @@
 // Upstream's delete_test.go tables (TestDeleteSync, TestDeleteMultiSync; HonorPVReclaimPolicy on).
+import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type PersistentVolume, Resources } from '../../api/index.ts';
 import {
@@ -95,7 +96,8 @@ const deleteTests: ControllerTest[] = [
     initialVolumes: [newVolume('volume8-7', '1Gi', 'uid8-7', 'claim8-7', 'Bound', 'Delete', '', BBC)],
     expectedVolumes: [newVolume('volume8-7', '1Gi', 'uid8-7', 'claim8-7', 'Bound', 'Delete', '', BBC)],
     expectedClaims: [newClaim('claim8-7', 'uid8-7', '10Gi', 'volume8-7', 'Bound', undefined)],
-    plugin: { deleteCalls: [] },
+    plugin: { deleteCalls: [ok] },
+    check: (env) => assert.equal(env.plugin.deleteCallCounter, 0, 'the storage of a bound volume is kept'),
     // A claim bound to the volume shows up (this should never happen): the volume is not released any more.
     injectBeforeOperation: async (env) => {
       await env.addClaim(newClaim('claim8-7', 'uid8-7', '10Gi', 'volume8-7', 'Bound', undefined));
