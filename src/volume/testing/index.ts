@@ -1,0 +1,10 @@
+// Test doubles for the volume framework: a VolumeHost over a temp root and a recording plugin.
+export { FakeVolumeHost, type FakeVolumeHostOptions } from './host.ts';
+export {
+  FakeAttachableVolumePlugin,
+  FakeVolume,
+  type FakeVolumeCall,
+  type FakeVolumeOp,
+  FakeVolumePlugin,
+  type FakeVolumePluginOptions,
+} from './plugin.ts';
