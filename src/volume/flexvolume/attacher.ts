@@ -8,12 +8,13 @@
 import { rmdir } from 'node:fs/promises';
 import type { Pod } from '../../api/index.ts';
 import { logger } from '../../component/index.ts';
+import { cleanupMountPoint } from '../util/mount/index.ts';
 import type { Attacher, Detacher, Spec } from '../volume.ts';
 import { specName } from '../volume.ts';
 import { Cmd } from './constants.ts';
 import type { DriverStatus } from './drivercall.ts';
 import { isNotSupportedError } from './errors.ts';
-import { cleanupMountPoint, pathExists, prepareForMount } from './mounter.ts';
+import { pathExists, prepareForMount } from './mounter.ts';
 import { getFSType, getReadOnly } from './options.ts';
 import type { FlexVolumeAttachablePlugin } from './plugin.ts';
 
@@ -160,7 +161,7 @@ export class FlexVolumeDetacher implements Detacher {
         log.warn(
           `flexVolume driver ${p.driverName}: using default UnmountDevice for device mount path ${deviceMountPath}`,
         );
-        await cleanupMountPoint(mounter, deviceMountPath);
+        await cleanupMountPoint(mounter, deviceMountPath, false);
       }
     }
     // The driver may have removed the directory itself.

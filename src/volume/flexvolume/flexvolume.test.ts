@@ -3,7 +3,16 @@
 // drivers (not JSON, hanging, missing, failing) that must give typed errors and never crash. Drivers
 // mount real tmpfs filesystems under a temporary root, which the after hook unmounts and removes.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,6 +226,9 @@ describe('a driver that does not attach', () => {
     });
     assert.deepEqual(Object.keys(JSON.parse(raw)), Object.keys(JSON.parse(raw)).sort());
     assert.equal(await readFile(join(dir, 'data'), 'utf8'), 'hello\n');
+    // The driver allows fsGroup (the default capability): the kubelet applied it after the mount.
+    assert.equal(statSync(join(dir, 'data')).gid, 1234);
+    assert.equal(statSync(join(dir, 'data')).mode & 0o060, 0o060);
     assert.deepEqual(m.getAttributes(), { readOnly: false, managed: true, seLinuxRelabel: false });
   });
 

@@ -7,6 +7,7 @@ import { mkdir, rmdir, stat, statfs } from 'node:fs/promises';
 import type { Pod } from '../../api/index.ts';
 import { logger } from '../../component/index.ts';
 import type { MountInterface } from '../util/mount/index.ts';
+import { cleanupMountPoint } from '../util/mount/index.ts';
 import type { Attributes, Metrics, Mounter, MounterArgs, Spec, Unmounter } from '../volume.ts';
 import { specName } from '../volume.ts';
 import { Cmd, OptionKey } from './constants.ts';
@@ -47,14 +48,6 @@ async function removeDirIfExists(dir: string): Promise<void> {
   } catch (err) {
     if (!isErrno(err, 'ENOENT')) throw err;
   }
-}
-
-/** Unmounts dir if something is mounted there, then removes it (mount.CleanupMountPoint). */
-export async function cleanupMountPoint(mounter: MountInterface, dir: string): Promise<void> {
-  if (!(await pathExists(dir))) return;
-  const mounted = (await mounter.list()).some((m) => m.path === dir);
-  if (mounted || !(await mounter.isLikelyNotMountPoint(dir))) await mounter.unmount(dir);
-  await removeDirIfExists(dir);
 }
 
 /** Other mount points of the filesystem mounted at path (bind mounts of it), as GetMountRefs. */
@@ -139,7 +132,7 @@ export class FlexVolumeMounter implements Mounter {
       throw err;
     }
 
-    if (!this.#readOnly && plugin.capabilities.fsGroup && plugin.driver.ownership !== undefined) {
+    if (!this.#readOnly && plugin.capabilities.fsGroup) {
       await plugin.driver.ownership(dir, args.fsGroup, args.fsGroupChangePolicy, false);
     }
   }
@@ -188,7 +181,7 @@ export class FlexVolumeUnmounter implements Unmounter {
     } catch (err) {
       if (!isNotSupportedError(err)) throw err;
       log.warn(`flexVolume driver ${plugin.driverName}: using default TearDownAt for ${dir}`);
-      await cleanupMountPoint(plugin.host.getMounter(), dir);
+      await cleanupMountPoint(plugin.host.getMounter(), dir, false);
     }
     // The driver may have removed the directory itself.
     await removeDirIfExists(dir);

@@ -22,6 +22,7 @@ import type {
   VolumeOptions,
 } from '../plugins.ts';
 import { unescapePluginName } from '../plugins.ts';
+import { setVolumeOwnership } from '../util/ownership/index.ts';
 import type {
   Attacher,
   Detacher,
@@ -63,7 +64,7 @@ export interface FlexVolumeOptions {
   readonly callTimeoutMs?: number;
   /** SIGTERM-to-SIGKILL grace for a timed-out driver. Default 10 s. */
   readonly killGraceMs?: number;
-  /** Applies fsGroup after a driver mount when the driver's capabilities allow it. */
+  /** Applies fsGroup after a driver mount when the driver's capabilities allow it; default the shared one. */
   readonly setVolumeOwnership?: SetVolumeOwnership;
 }
 
@@ -109,8 +110,8 @@ export class FlexDriver implements DriverContext {
     return runDriverCall(this, command, args, timeoutMs);
   }
 
-  get ownership(): SetVolumeOwnership | undefined {
-    return this.#opts.setVolumeOwnership;
+  get ownership(): SetVolumeOwnership {
+    return this.#opts.setVolumeOwnership ?? setVolumeOwnership;
   }
 }
 
