@@ -1,0 +1,9 @@
+// The local volume plugin (`kubernetes.io/local-volume`), PersistentVolumes only.
+import type { VolumePlugin } from '../plugins.ts';
+import { LocalVolumePlugin } from './local.ts';
+
+export { getMountRefs, LocalVolumePlugin, localVolumePluginName, WarnAlreadyMountedVolume } from './local.ts';
+
+export function probeVolumePlugins(): VolumePlugin[] {
+  return [new LocalVolumePlugin()];
+}
