@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-for (const b of ['bench/store.ts', 'bench/api.ts']) {
+for (const b of ['bench/store.ts', 'bench/api.ts', 'bench/binding.ts', 'bench/mount.ts']) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', b, ...process.argv.slice(2)], {
     cwd: root,
     stdio: 'inherit',

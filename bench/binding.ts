@@ -1,0 +1,265 @@
+// Benchmark (not a test): volume binding through the real API and store. Starts `kvol up` and measures
+//   - time to bind N claims to N pre-created volumes (N = 1,000 and 10,000), from the first claim
+//     created to the last claim seen Bound by a watch;
+//   - kvol's CPU time per binding (API server + controllers, the whole process, from /proc);
+//   - scheduling throughput for 1,000 pods with WaitForFirstConsumer claims on static local PVs.
+// Prints a markdown table and writes bench/results/binding.json. Usage: tsx bench/binding.ts [--max N]
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const root = resolve(import.meta.dirname, '..');
+const maxN = (() => {
+  const i = process.argv.indexOf('--max');
+  const v = i >= 0 ? Number(process.argv[i + 1]) : Number.NaN;
+  return Number.isFinite(v) && v > 0 ? v : 10_000;
+})();
+
+interface Conn {
+  url: string;
+  token: string;
+  ca: string;
+  agent: Agent;
+}
+
+function call(
+  c: Conn,
+  method: string,
+  path: string,
+  body?: object,
+): Promise<{ status: number; body: string }> {
+  return new Promise((res, rej) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { authorization: `Bearer ${c.token}` };
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    const req = request(`${c.url}${path}`, { method, headers, ca: c.ca, agent: c.agent }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (b: Buffer) => chunks.push(b));
+      r.on('end', () => res({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      r.on('error', rej);
+    });
+    req.on('error', rej);
+    req.end(payload);
+  });
+}
+
+async function parallel(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await fn(next++);
+    }),
+  );
+}
+
+/** Resolves when `count` distinct objects under `path` satisfy `done`, as seen by a watch. */
+function watchUntil(
+  c: Conn,
+  path: string,
+  count: number,
+  done: (o: { metadata: { name: string } } & Record<string, unknown>) => boolean,
+): { finished: Promise<number> } {
+  const seen = new Set<string>();
+  const finished = new Promise<number>((res, rej) => {
+    const req = request(
+      `${c.url}${path}?watch=true`,
+      { headers: { authorization: `Bearer ${c.token}` }, ca: c.ca },
+      (r) => {
+        let buf = '';
+        r.on('data', (b: Buffer) => {
+          buf += b.toString();
+          let i: number;
+          while ((i = buf.indexOf('\n')) >= 0) {
+            const ev = JSON.parse(buf.slice(0, i)) as {
+              object: { metadata: { name: string } } & Record<string, unknown>;
+            };
+            buf = buf.slice(i + 1);
+            if (done(ev.object)) seen.add(ev.object.metadata.name);
+            if (seen.size >= count) {
+              res(performance.now());
+              req.destroy();
+              return;
+            }
+          }
+        });
+      },
+    );
+    req.on('error', (e) => (seen.size >= count ? undefined : rej(e)));
+    req.end();
+  });
+  return { finished };
+}
+
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100;
+}
+
+async function startKvol(dataDir: string): Promise<{ proc: ChildProcess; conn: Conn }> {
+  const proc = spawn(
+    process.execPath,
+    [join(root, 'bin/kvol.js'), 'up', '--data-dir', dataDir, '--port', '0'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise<string>((res, rej) => {
+    let out = '';
+    proc.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /API server at (https:\/\/\S+)/.exec(out);
+      if (m !== null) res(m[1]!);
+    });
+    proc.once('exit', (code) => rej(new Error(`kvol exited ${code}`)));
+  });
+  const kc = readFileSync(join(dataDir, 'kubeconfig'), 'utf8');
+  const token = /token: (\S+)/.exec(kc)![1]!;
+  const ca = Buffer.from(/certificate-authority-data: (\S+)/.exec(kc)![1]!, 'base64').toString();
+  return { proc, conn: { url, token, ca, agent: new Agent({ keepAlive: true, maxSockets: 64 }) } };
+}
+
+const isBound = (o: Record<string, unknown>): boolean =>
+  (o['status'] as { phase?: string } | undefined)?.phase === 'Bound';
+
+async function bindRun(
+  n: number,
+): Promise<{ n: number; seconds: number; perSecond: number; cpuMsPerBinding: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kvol-bench-bind-'));
+  const { proc, conn } = await startKvol(dataDir);
+  try {
+    const ns = `bench-${n}`;
+    await call(conn, 'POST', '/api/v1/namespaces', { metadata: { name: ns } });
+    await parallel(n, 32, async (i) => {
+      const r = await call(conn, 'POST', '/api/v1/persistentvolumes', {
+        metadata: { name: `b${n}-pv-${i}` },
+        spec: {
+          capacity: { storage: `${1 + (i % 10)}Gi` },
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: 'bench',
+          hostPath: { path: `/tmp/kvol-bench-${i}` },
+        },
+      });
+      if (r.status !== 201) throw new Error(r.body);
+    });
+    // Let the controller settle the volumes (Available) before timing the claims.
+    await new Promise((r) => setTimeout(r, 1000));
+    const watch = watchUntil(conn, `/api/v1/namespaces/${ns}/persistentvolumeclaims`, n, isBound);
+    const cpu0 = cpuMs(proc.pid!);
+    const t0 = performance.now();
+    await parallel(n, 32, async (i) => {
+      const r = await call(conn, 'POST', `/api/v1/namespaces/${ns}/persistentvolumeclaims`, {
+        metadata: { name: `c-${i}` },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: 'bench',
+          resources: { requests: { storage: `${1 + (i % 10)}Gi` } },
+        },
+      });
+      if (r.status !== 201) throw new Error(r.body);
+    });
+    const t1 = await watch.finished;
+    const cpu = cpuMs(proc.pid!) - cpu0;
+    const seconds = (t1 - t0) / 1000;
+    return { n, seconds, perSecond: n / seconds, cpuMsPerBinding: cpu / n };
+  } finally {
+    proc.kill('SIGINT');
+    await new Promise((r) => proc.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function scheduleRun(n: number): Promise<{ n: number; seconds: number; podsPerSecond: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kvol-bench-sched-'));
+  const { proc, conn } = await startKvol(dataDir);
+  try {
+    const nodes = 5;
+    for (let i = 0; i < nodes; i++) {
+      await call(conn, 'POST', '/api/v1/nodes', {
+        metadata: { name: `node-${i}`, labels: { 'kubernetes.io/hostname': `node-${i}` } },
+        status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] },
+      });
+    }
+    await call(conn, 'POST', '/apis/storage.k8s.io/v1/storageclasses', {
+      metadata: { name: 'local' },
+      provisioner: 'kubernetes.io/no-provisioner',
+      volumeBindingMode: 'WaitForFirstConsumer',
+    });
+    await parallel(n, 32, async (i) => {
+      await call(conn, 'POST', '/api/v1/persistentvolumes', {
+        metadata: { name: `l-pv-${i}` },
+        spec: {
+          capacity: { storage: '1Gi' },
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: 'local',
+          local: { path: `/mnt/disk-${i}` },
+          nodeAffinity: {
+            required: {
+              nodeSelectorTerms: [
+                {
+                  matchExpressions: [
+                    { key: 'kubernetes.io/hostname', operator: 'In', values: [`node-${i % nodes}`] },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      });
+      await call(conn, 'POST', '/api/v1/namespaces/default/persistentvolumeclaims', {
+        metadata: { name: `l-c-${i}` },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: 'local',
+          resources: { requests: { storage: '1Gi' } },
+        },
+      });
+    });
+    const watch = watchUntil(
+      conn,
+      '/api/v1/namespaces/default/pods',
+      n,
+      (o) => ((o['spec'] as { nodeName?: string }).nodeName ?? '') !== '',
+    );
+    const t0 = performance.now();
+    await parallel(n, 32, async (i) => {
+      await call(conn, 'POST', '/api/v1/namespaces/default/pods', {
+        metadata: { name: `p-${i}` },
+        spec: {
+          containers: [{ name: 'c', image: 'busybox', volumeMounts: [{ name: 'd', mountPath: '/d' }] }],
+          volumes: [{ name: 'd', persistentVolumeClaim: { claimName: `l-c-${i}` } }],
+        },
+      });
+    });
+    const t1 = await watch.finished;
+    const seconds = (t1 - t0) / 1000;
+    return { n, seconds, podsPerSecond: n / seconds };
+  } finally {
+    proc.kill('SIGINT');
+    await new Promise((r) => proc.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const results: Record<string, unknown> = { cpus: cpus().length };
+const rows: string[] = [];
+for (const n of [1000, 10_000].filter((x) => x <= maxN)) {
+  const r = await bindRun(n);
+  results[`bind_${n}`] = r;
+  rows.push(
+    `| bind ${n} claims to ${n} volumes | ${r.seconds.toFixed(2)} s (${r.perSecond.toFixed(0)} bindings/s), kvol CPU ${r.cpuMsPerBinding.toFixed(2)} ms per binding |`,
+  );
+}
+const s = await scheduleRun(Math.min(1000, maxN));
+results['schedule_wffc'] = s;
+rows.push(
+  `| schedule ${s.n} pods with WaitForFirstConsumer claims | ${s.seconds.toFixed(2)} s (${s.podsPerSecond.toFixed(0)} pods/s) |`,
+);
+console.log(`\nkvol binding benchmark (${cpus().length} cores)\n\n| what | result |\n|---|---|`);
+for (const r of rows) console.log(r);
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+writeFileSync(join(root, 'bench/results/binding.json'), JSON.stringify(results, null, 2));
