@@ -8,3 +8,4 @@ export {
   FakeVolumePlugin,
   type FakeVolumePluginOptions,
 } from './plugin.ts';
+export { readVolumeTree } from './tree.ts';

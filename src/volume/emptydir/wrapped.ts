@@ -1,0 +1,125 @@
+// Volumes that stand on an emptyDir (secret, configMap, downwardAPI, projected): the wrapper
+// mounter/unmounter a VolumeHost hands out (upstream NewWrapperMounter: the inner volume is named
+// `wrapped_<name>` so its readiness marker cannot collide with a real emptyDir of the pod), the nested
+// mount points (upstream MakeNestedMountpoints) and the shared set-up sequence: wrapped emptyDir at the
+// volume dir, then one AtomicWriter payload whose permission hook applies the pod's fsGroup.
+import * as fs from 'node:fs/promises';
+import { join, normalize, sep } from 'node:path';
+import type { Container, Pod } from '../../api/index.ts';
+import { logger } from '../../component/index.ts';
+import type { VolumeHost } from '../plugins.ts';
+import { AtomicWriter, type FileProjection } from '../util/atomicwriter/index.ts';
+import { setVolumeOwnership, VolumePermissionChangeInProgress } from '../util/ownership/index.ts';
+import type { MounterArgs } from '../volume.ts';
+import type { WrapperMedium } from './wrapper.ts';
+
+const log = logger('volume');
+
+/** Tears a wrapped volume down at `dir` through its emptyDir (upstream UnmountViaEmptyDir). */
+export async function unmountViaEmptyDir(
+  dir: string,
+  host: VolumeHost,
+  volName: string,
+  podUID: string,
+): Promise<void> {
+  log.v(3, 'tearing down volume', { volume: volName, pod: podUID, dir });
+  await host.newWrapperUnmounter(volName, podUID).tearDownAt(dir);
+}
+
+function allContainers(pod: Pod): Container[] {
+  const spec = pod.spec;
+  if (spec === undefined) return [];
+  return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
+}
+
+/**
+ * Where other volumes are mounted inside this one, relative to it (upstream getNestedMountpoints): for
+ * a volume at /dir with others at /dir/nested and /dir/nested/other, only `nested`.
+ */
+export function getNestedMountpoints(name: string, pod: Pod): string[] {
+  const out: string[] = [];
+  for (const container of allContainers(pod)) {
+    const all: string[] = [];
+    const mine: string[] = [];
+    for (const vm of container.volumeMounts ?? []) {
+      const cleaned = cleanPath(vm.mountPath);
+      all.push(cleaned);
+      if (vm.name === name) mine.push(cleaned);
+    }
+    all.sort();
+    for (const mp of mine) {
+      if (mp.startsWith(`..${sep}`)) throw new Error(`invalid container mount point ${mp}`);
+      const prefix = `${mp}${sep}`;
+      let prevNested = '';
+      for (const other of all) {
+        if (!other.startsWith(prefix)) continue;
+        if (prevNested !== '' && other.startsWith(prevNested)) continue;
+        prevNested = `${other}${sep}`;
+        out.push(other.slice(prefix.length));
+      }
+    }
+  }
+  return out;
+}
+
+/** Go's filepath.Clean for the cases mount paths present. */
+function cleanPath(p: string): string {
+  if (p === '') return '.';
+  const n = normalize(p);
+  return n.length > 1 && n.endsWith(sep) ? n.slice(0, -1) : n;
+}
+
+/** Creates the directories other volumes are mounted on inside this one (upstream MakeNestedMountpoints). */
+export async function makeNestedMountpoints(name: string, baseDir: string, pod: Pod): Promise<void> {
+  for (const dir of getNestedMountpoints(name, pod)) {
+    try {
+      await fs.mkdir(join(baseDir, dir), { recursive: true, mode: 0o755 });
+    } catch (err) {
+      throw new Error(`unable to create nested volume mountpoints: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+}
+
+export interface WrappedSetUpOptions {
+  readonly host: VolumeHost;
+  readonly volName: string;
+  readonly pod: Pod;
+  readonly dir: string;
+  readonly args: MounterArgs;
+  readonly medium: WrapperMedium;
+  readonly payload: Record<string, FileProjection>;
+  /** The plugin's own teardown, run when writing fails after the wrapper was set up (upstream defer). */
+  readonly cleanUp: () => Promise<void>;
+}
+
+/**
+ * The second half of a wrapper plugin's SetUpAt, after its data was collected: wrapped emptyDir at the
+ * dir, nested mount points, then the atomic write whose permission hook applies fsGroup to the whole
+ * volume (the first write creates files outside the timestamped dir too). Idempotent: a second call
+ * with the same payload rewrites nothing.
+ */
+export async function setUpWrapped(o: WrappedSetUpOptions): Promise<void> {
+  const wrapped = o.host.newWrapperMounter(o.volName, o.medium, o.pod);
+  await wrapped.setUpAt(o.dir, o.args);
+  await makeNestedMountpoints(o.volName, o.dir, o.pod);
+  try {
+    const context = `pod ${o.pod.metadata.namespace ?? ''}/${o.pod.metadata.name ?? ''} volume ${o.volName}`;
+    const writer = new AtomicWriter(o.dir, context, { clock: o.host.getClock() });
+    await writer.write(o.payload, async () => {
+      await setVolumeOwnership(o.dir, o.args.fsGroup, undefined, true, {
+        clock: o.host.getClock(),
+        onSlow: (message) =>
+          o.host.getEventRecorder().event(o.pod, 'Warning', VolumePermissionChangeInProgress, message),
+      });
+    });
+  } catch (err) {
+    try {
+      await o.cleanUp();
+    } catch (tearDownErr) {
+      log.error('error tearing down volume after a failed setup', tearDownErr, { volume: o.volName });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,197 @@
+// The secret plugin (`kubernetes.io/secret`, upstream pkg/volume/secret/secret.go): the Secret's keys as
+// files on a tmpfs (a wrapped Memory emptyDir at the volume dir), written with the AtomicWriter. Set up
+// again on every pod sync (requiresRemount) so updates reach the pod; a missing optional Secret gives an
+// empty volume. Secret bytes never touch the node's disk.
+//
+// Concurrency: one operation per volume at a time (operation executor); pods never share these volumes.
+import type { Pod, Volume as PodVolume, Secret, SecretVolumeSource } from '../../api/index.ts';
+import { isNotFound } from '../../api/index.ts';
+import { logger } from '../../component/index.ts';
+import { metricsDu } from '../emptydir/index.ts';
+import { setUpWrapped, unmountViaEmptyDir } from '../emptydir/wrapped.ts';
+import {
+  escapePluginName,
+  type ReconstructedVolume,
+  type VolumeHost,
+  type VolumeOptions,
+  type VolumePlugin,
+} from '../plugins.ts';
+import type { FileProjection } from '../util/atomicwriter/index.ts';
+import {
+  type Attributes,
+  type Metrics,
+  type Mounter,
+  type MounterArgs,
+  type Spec,
+  specFromVolume,
+  specName,
+  type Unmounter,
+} from '../volume.ts';
+
+const log = logger('secret');
+
+export const secretPluginName = 'kubernetes.io/secret';
+
+function getVolumeSource(spec: Spec): SecretVolumeSource | undefined {
+  return spec.volume?.secret ?? undefined;
+}
+
+export class SecretPlugin implements VolumePlugin {
+  readonly name = secretPluginName;
+  #host: VolumeHost | undefined;
+
+  init(host: VolumeHost): void {
+    this.#host = host;
+  }
+
+  get host(): VolumeHost {
+    if (this.#host === undefined) throw new Error(`volume plugin ${this.name} used before init`);
+    return this.#host;
+  }
+
+  getVolumeName(spec: Spec): string {
+    const source = getVolumeSource(spec);
+    if (source === undefined) throw new Error('spec does not reference a Secret volume type');
+    return source.secretName ?? '';
+  }
+
+  canSupport(spec: Spec): boolean {
+    return spec.volume?.secret != null;
+  }
+
+  requiresRemount(_spec: Spec): boolean {
+    return true;
+  }
+
+  supportsMountOption(): boolean {
+    return false;
+  }
+
+  newMounter(spec: Spec, pod: Pod, _opts: VolumeOptions): Mounter {
+    const source = getVolumeSource(spec);
+    if (source === undefined) throw new Error('spec does not reference a Secret volume type');
+    return new SecretVolumeMounter(this, specName(spec), pod, source);
+  }
+
+  newUnmounter(volumeName: string, podUID: string): Unmounter {
+    return new SecretVolumeUnmounter(this, volumeName, podUID);
+  }
+
+  constructVolumeSpec(volumeName: string, _mountPath: string): Promise<ReconstructedVolume> {
+    const volume: PodVolume = { name: volumeName, secret: { secretName: volumeName } };
+    return Promise.resolve({ spec: specFromVolume(volume) });
+  }
+
+  volumePath(podUID: string, volName: string): string {
+    return this.host.getPodVolumeDir(podUID, escapePluginName(secretPluginName), volName);
+  }
+}
+
+/**
+ * The files of a Secret volume (upstream MakePayload, also used by projected): every key, or only the
+ * listed items at their paths; values are the decoded bytes. A listed key that is missing is an error
+ * unless the source is optional.
+ */
+export function makeSecretPayload(
+  items: readonly { key: string; path: string; mode?: number }[] | undefined,
+  secret: Secret,
+  defaultMode: number | undefined,
+  optional: boolean,
+): Record<string, FileProjection> {
+  if (defaultMode === undefined) throw new Error('no defaultMode used, not even the default value for it');
+  const data = secret.data ?? {};
+  const payload: Record<string, FileProjection> = {};
+  if (items === undefined || items.length === 0) {
+    for (const [name, value] of Object.entries(data)) {
+      payload[name] = { data: Buffer.from(value, 'base64'), mode: defaultMode };
+    }
+    return payload;
+  }
+  for (const ktp of items) {
+    const value = data[ktp.key];
+    if (value === undefined) {
+      if (optional) continue;
+      throw new Error(`references non-existent secret key: ${ktp.key}`);
+    }
+    payload[ktp.path] = { data: Buffer.from(value, 'base64'), mode: ktp.mode ?? defaultMode };
+  }
+  return payload;
+}
+
+class SecretVolume {
+  readonly plugin: SecretPlugin;
+  readonly volName: string;
+  readonly podUID: string;
+
+  constructor(plugin: SecretPlugin, volName: string, podUID: string) {
+    this.plugin = plugin;
+    this.volName = volName;
+    this.podUID = podUID;
+  }
+
+  getPath(): string {
+    return this.plugin.volumePath(this.podUID, this.volName);
+  }
+
+  getMetrics(): Promise<Metrics | undefined> {
+    return metricsDu(this.getPath());
+  }
+}
+
+class SecretVolumeMounter extends SecretVolume implements Mounter {
+  readonly #pod: Pod;
+  readonly #source: SecretVolumeSource;
+
+  constructor(plugin: SecretPlugin, volName: string, pod: Pod, source: SecretVolumeSource) {
+    super(plugin, volName, pod.metadata.uid ?? '');
+    this.#pod = pod;
+    this.#source = source;
+  }
+
+  getAttributes(): Attributes {
+    return { readOnly: true, managed: true, seLinuxRelabel: true };
+  }
+
+  setUp(args: MounterArgs): Promise<void> {
+    return this.setUpAt(this.getPath(), args);
+  }
+
+  async setUpAt(dir: string, args: MounterArgs): Promise<void> {
+    log.v(3, 'setting up volume', { volume: this.volName, pod: this.podUID, dir });
+    const host = this.plugin.host;
+    const namespace = this.#pod.metadata.namespace ?? '';
+    const name = this.#source.secretName ?? '';
+    const optional = this.#source.optional === true;
+    let secret: Secret;
+    try {
+      secret = await host.getSecret(namespace, name);
+    } catch (err) {
+      if (!(isNotFound(err) && optional)) {
+        log.error("couldn't get secret", err, { secret: `${namespace}/${name}` });
+        throw err;
+      }
+      secret = { metadata: { namespace, name } };
+    }
+    const payload = makeSecretPayload(this.#source.items, secret, this.#source.defaultMode, optional);
+    await setUpWrapped({
+      host,
+      volName: this.volName,
+      pod: this.#pod,
+      dir,
+      args,
+      medium: 'Memory',
+      payload,
+      cleanUp: () => this.plugin.newUnmounter(this.volName, this.podUID).tearDown(),
+    });
+  }
+}
+
+class SecretVolumeUnmounter extends SecretVolume implements Unmounter {
+  tearDown(): Promise<void> {
+    return this.tearDownAt(this.getPath());
+  }
+
+  tearDownAt(dir: string): Promise<void> {
+    return unmountViaEmptyDir(dir, this.plugin.host, this.volName, this.podUID);
+  }
+}
