@@ -20,6 +20,8 @@ export interface ExecOptions {
   readonly killGraceMs: number;
   readonly clock: Clock;
   readonly maxOutputBytes?: number;
+  /** Working directory of the process; default the current one. */
+  readonly cwd?: string;
 }
 
 export interface ExecResult {
@@ -33,7 +35,7 @@ export interface ExecResult {
   readonly timedOut: boolean;
 }
 
-/** Runs file with args in its own process group; never rejects. */
+/** Runs file with args in its own process group; never rejects. Also used for git (gitRepo). */
 export function execDriver(file: string, args: readonly string[], opts: ExecOptions): Promise<ExecResult> {
   const max = opts.maxOutputBytes ?? MAX_OUTPUT_BYTES;
   return new Promise<ExecResult>((resolve) => {
@@ -52,6 +54,7 @@ export function execDriver(file: string, args: readonly string[], opts: ExecOpti
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: process.env,
+      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
     });
 
     const killGroup = (sig: NodeJS.Signals): void => {
