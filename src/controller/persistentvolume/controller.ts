@@ -1173,7 +1173,7 @@ export class PersistentVolumeController {
     }
     try {
       await plugin.recycle(volume, (type, message) =>
-        this.#recorder.event(volume, type, events.RecyclerPod, message),
+        this.#recorder.event(volume, type, events.RecyclerPod, `Recycler pod: ${message}`),
       );
     } catch (err) {
       await this.#updateVolumePhaseWithEvent(
