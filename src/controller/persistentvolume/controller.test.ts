@@ -253,11 +253,11 @@ describe('HostPathProvisioner', () => {
       p.recycle(outside, () => {}),
       /only supports/,
     );
-    const escape: PersistentVolume = {
+    const escaping: PersistentVolume = {
       metadata: { name: 'e' },
       spec: { hostPath: { path: join(root, '..', 'x') } },
     };
-    await assert.rejects(p.delete(escape), /only supports/);
+    await assert.rejects(p.delete(escaping), /only supports/);
   });
 
   it('sets node affinity when given a node name', async () => {
