@@ -1,0 +1,400 @@
+// The actual state of world (upstream pkg/kubelet/volumemanager/cache/actual_state_of_world.go): the
+// volumes attached to this node, their global (device) mount state and, per pod, whether the volume
+// is mounted, possibly mounted (uncertain: a timed-out set-up, or reconstructed from disk after a
+// restart) or not. Updated by the operations' outcomes; read by the reconciler and the volume manager.
+import {
+  type ActualStateOfWorldUpdater,
+  type AttachedVolume,
+  DeviceMountState,
+  isAttachableVolumePlugin,
+  type MarkVolumeOpts,
+  type MountedVolume,
+  type Mounter,
+  type Spec,
+  specName,
+  type UniquePodName,
+  type UniqueVolumeName,
+  VolumeMountState,
+  type VolumePluginMgr,
+} from '../../../volume/index.ts';
+
+/** The volume is not attached (or its attach is uncertain): verify the attach first. */
+export class VolumeNotAttachedError extends Error {
+  override readonly name = 'VolumeNotAttachedError';
+  constructor(volumeName: string) {
+    super(`volumeName ${JSON.stringify(volumeName)} does not exist in the list of attached volumes`);
+  }
+}
+
+/** The volume is mounted for the pod but must be set up again (configMap, secret, ... content). */
+export class RemountRequiredError extends Error {
+  override readonly name = 'RemountRequiredError';
+  constructor(volumeName: string, podName: string) {
+    super(
+      `volumeName ${JSON.stringify(volumeName)} is mounted to ${JSON.stringify(podName)} but should be remounted`,
+    );
+  }
+}
+
+export const isVolumeNotAttachedError = (e: unknown): e is VolumeNotAttachedError =>
+  e instanceof VolumeNotAttachedError;
+export const isRemountRequiredError = (e: unknown): e is RemountRequiredError =>
+  e instanceof RemountRequiredError;
+
+interface MountedPod {
+  podName: UniquePodName;
+  podUID: string;
+  mounter: Mounter | undefined;
+  volumeSpec: Spec;
+  outerVolumeSpecNames: readonly string[];
+  remountRequired: boolean;
+  volumeGIDValue: string;
+  volumeMountState: MountState;
+}
+
+type MountState = (typeof VolumeMountState)[keyof typeof VolumeMountState];
+type DeviceState = (typeof DeviceMountState)[keyof typeof DeviceMountState];
+
+interface ActualVolume {
+  volumeName: UniqueVolumeName;
+  spec: Spec;
+  pluginName: string;
+  pluginIsAttachable: boolean;
+  /** Reconstructed volumes start uncertain until the attach is verified. */
+  attachUncertain: boolean;
+  deviceMountState: DeviceState;
+  devicePath: string;
+  deviceMountPath: string;
+  mountedPods: Map<UniquePodName, MountedPod>;
+}
+
+export interface ActualStateOfWorldOptions {
+  onChange?: () => void;
+}
+
+export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
+  readonly nodeName: string;
+  readonly #mgr: VolumePluginMgr;
+  readonly #volumes = new Map<UniqueVolumeName, ActualVolume>();
+  /** (volume, pod) pairs added by reconstruction and not yet mounted again. */
+  readonly #foundDuringReconstruction = new Map<UniqueVolumeName, Set<UniquePodName>>();
+  readonly #onChange: () => void;
+
+  constructor(nodeName: string, mgr: VolumePluginMgr, opts: ActualStateOfWorldOptions = {}) {
+    this.nodeName = nodeName;
+    this.#mgr = mgr;
+    this.#onChange = opts.onChange ?? (() => {});
+  }
+
+  // ---- mutators -------------------------------------------------------------------------------------
+
+  markVolumeAsAttached(
+    volumeName: UniqueVolumeName,
+    spec: Spec,
+    _nodeName: string,
+    devicePath: string,
+  ): void {
+    this.#addVolume(volumeName, spec, devicePath, false);
+  }
+
+  /** Adds a reconstructed volume whose attach is not verified yet (upstream AddAttachUncertainReconstructedVolume). */
+  addAttachUncertainReconstructedVolume(volumeName: UniqueVolumeName, spec: Spec, devicePath: string): void {
+    this.#addVolume(volumeName, spec, devicePath, true);
+  }
+
+  markVolumeAsDetached(volumeName: UniqueVolumeName, _nodeName: string): void {
+    const vol = this.#volumes.get(volumeName);
+    if (vol === undefined) return;
+    if (vol.mountedPods.size > 0) {
+      throw new Error(
+        `failed to DeleteVolume ${JSON.stringify(volumeName)}, it still has ${vol.mountedPods.size} mountedPods`,
+      );
+    }
+    this.#volumes.delete(volumeName);
+    this.#foundDuringReconstruction.delete(volumeName);
+    this.#onChange();
+  }
+
+  markVolumeAsMounted(opts: MarkVolumeOpts): void {
+    this.#addPodToVolume({ ...opts, volumeMountState: VolumeMountState.VolumeMounted });
+  }
+
+  markVolumeMountAsUncertain(opts: MarkVolumeOpts): void {
+    this.#addPodToVolume({ ...opts, volumeMountState: VolumeMountState.VolumeMountUncertain });
+  }
+
+  markVolumeAsUnmounted(podName: UniquePodName, volumeName: UniqueVolumeName): void {
+    const vol = this.#volumes.get(volumeName);
+    if (vol === undefined) {
+      throw new Error(
+        `no volume with the name ${JSON.stringify(volumeName)} exists in the list of attached volumes`,
+      );
+    }
+    vol.mountedPods.delete(podName);
+    this.#foundDuringReconstruction.get(volumeName)?.delete(podName);
+    this.#onChange();
+  }
+
+  markDeviceAsMounted(volumeName: UniqueVolumeName, devicePath: string, deviceMountPath: string): void {
+    this.#setDevice(volumeName, DeviceMountState.DeviceGloballyMounted, devicePath, deviceMountPath);
+  }
+
+  markDeviceAsUncertain(volumeName: UniqueVolumeName, devicePath: string, deviceMountPath: string): void {
+    this.#setDevice(volumeName, DeviceMountState.DeviceMountUncertain, devicePath, deviceMountPath);
+  }
+
+  markDeviceAsUnmounted(volumeName: UniqueVolumeName): void {
+    const vol = this.#volumes.get(volumeName);
+    this.#setDevice(volumeName, DeviceMountState.DeviceNotMounted, vol?.devicePath ?? '', '');
+  }
+
+  /** Sets remountRequired on every volume of the pod whose plugin requires remount. */
+  markRemountRequired(podName: UniquePodName): void {
+    let changed = false;
+    for (const vol of this.#volumes.values()) {
+      const pod = vol.mountedPods.get(podName);
+      if (pod === undefined) continue;
+      let requires = false;
+      try {
+        requires = this.#mgr.findPluginBySpec(pod.volumeSpec).requiresRemount(pod.volumeSpec);
+      } catch {
+        requires = false;
+      }
+      if (requires && !pod.remountRequired) {
+        pod.remountRequired = true;
+        changed = true;
+      }
+    }
+    if (changed) this.#onChange();
+  }
+
+  // ---- queries -------------------------------------------------------------------------------------
+
+  getDeviceMountState(volumeName: UniqueVolumeName): DeviceState {
+    return this.#volumes.get(volumeName)?.deviceMountState ?? DeviceMountState.DeviceNotMounted;
+  }
+
+  getVolumeMountState(volumeName: UniqueVolumeName, podName: UniquePodName): MountState {
+    return (
+      this.#volumes.get(volumeName)?.mountedPods.get(podName)?.volumeMountState ??
+      VolumeMountState.VolumeNotMounted
+    );
+  }
+
+  /**
+   * Whether the pod has the volume mounted. Throws VolumeNotAttachedError when the volume is not
+   * (verified) attached; returns `{exists: true, remount: true}` when a remount is required. An
+   * uncertain mount counts as not mounted, so it is set up again.
+   */
+  podExistsInVolume(
+    podName: UniquePodName,
+    volumeName: UniqueVolumeName,
+  ): { exists: boolean; devicePath: string; remountRequired: boolean } {
+    const vol = this.#volumes.get(volumeName);
+    if (vol === undefined || vol.attachUncertain) throw new VolumeNotAttachedError(volumeName);
+    const pod = vol.mountedPods.get(podName);
+    if (pod === undefined) return { exists: false, devicePath: vol.devicePath, remountRequired: false };
+    if (pod.volumeMountState === VolumeMountState.VolumeMountUncertain) {
+      return { exists: false, devicePath: vol.devicePath, remountRequired: false };
+    }
+    return { exists: true, devicePath: vol.devicePath, remountRequired: pod.remountRequired };
+  }
+
+  /** True when the pod has the volume in any state (mounted or uncertain). */
+  podHasVolume(podName: UniquePodName, volumeName: UniqueVolumeName): boolean {
+    return this.#volumes.get(volumeName)?.mountedPods.has(podName) ?? false;
+  }
+
+  volumeExists(volumeName: UniqueVolumeName): boolean {
+    return this.#volumes.has(volumeName);
+  }
+
+  /** True when the pod has a volume (in any state) whose spec has this name. */
+  volumeExistsWithSpecName(podName: UniquePodName, volumeSpecName: string): boolean {
+    for (const vol of this.#volumes.values()) {
+      const p = vol.mountedPods.get(podName);
+      if (p !== undefined && specName(p.volumeSpec) === volumeSpecName) return true;
+    }
+    return false;
+  }
+
+  /** True while the (volume, pod) pair was reconstructed and not mounted again since. */
+  isVolumeReconstructed(volumeName: UniqueVolumeName, podName: UniquePodName): boolean {
+    return this.#foundDuringReconstruction.get(volumeName)?.has(podName) ?? false;
+  }
+
+  /** Mounted volumes only. */
+  getMountedVolumes(): MountedVolume[] {
+    return this.#collect((p) => p.volumeMountState === VolumeMountState.VolumeMounted);
+  }
+
+  /** Mounted and uncertain volumes (everything the reconciler may have to tear down). */
+  getAllMountedVolumes(): MountedVolume[] {
+    return this.#collect(
+      (p) =>
+        p.volumeMountState === VolumeMountState.VolumeMounted ||
+        p.volumeMountState === VolumeMountState.VolumeMountUncertain,
+    );
+  }
+
+  getMountedVolumesForPod(podName: UniquePodName): MountedVolume[] {
+    return this.#collect(
+      (p) => p.podName === podName && p.volumeMountState === VolumeMountState.VolumeMounted,
+    );
+  }
+
+  getPossiblyMountedVolumesForPod(podName: UniquePodName): MountedVolume[] {
+    return this.#collect(
+      (p) =>
+        p.podName === podName &&
+        (p.volumeMountState === VolumeMountState.VolumeMounted ||
+          p.volumeMountState === VolumeMountState.VolumeMountUncertain),
+    );
+  }
+
+  getGloballyMountedVolumes(): AttachedVolume[] {
+    return [...this.#volumes.values()]
+      .filter((v) => v.deviceMountState === DeviceMountState.DeviceGloballyMounted)
+      .map((v) => this.#attached(v));
+  }
+
+  getAttachedVolumes(): AttachedVolume[] {
+    return [...this.#volumes.values()].map((v) => this.#attached(v));
+  }
+
+  getAttachedVolume(volumeName: UniqueVolumeName): AttachedVolume | undefined {
+    const v = this.#volumes.get(volumeName);
+    return v === undefined ? undefined : this.#attached(v);
+  }
+
+  /** Attached volumes with no pod mounted (candidates for unmountDevice / forgetting). */
+  getUnmountedVolumes(): AttachedVolume[] {
+    return [...this.#volumes.values()].filter((v) => v.mountedPods.size === 0).map((v) => this.#attached(v));
+  }
+
+  /** The names of attachable volumes known here (for node.status.volumesInUse). */
+  getAttachableVolumeNames(): UniqueVolumeName[] {
+    return [...this.#volumes.values()].filter((v) => v.pluginIsAttachable).map((v) => v.volumeName);
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------
+
+  #addVolume(volumeName: UniqueVolumeName, spec: Spec, devicePath: string, attachUncertain: boolean): void {
+    const plugin = this.#mgr.findPluginBySpec(spec);
+    const vol = this.#volumes.get(volumeName);
+    if (vol === undefined) {
+      this.#volumes.set(volumeName, {
+        volumeName,
+        spec,
+        pluginName: plugin.name,
+        pluginIsAttachable: isAttachableVolumePlugin(plugin) && plugin.canAttach(spec),
+        attachUncertain,
+        deviceMountState: DeviceMountState.DeviceNotMounted,
+        devicePath,
+        deviceMountPath: '',
+        mountedPods: new Map(),
+      });
+    } else {
+      vol.devicePath = devicePath;
+      if (!attachUncertain) vol.attachUncertain = false;
+    }
+    this.#onChange();
+  }
+
+  #addPodToVolume(opts: MarkVolumeOpts): void {
+    const vol = this.#volumes.get(opts.volumeName);
+    if (vol === undefined) {
+      throw new Error(
+        `no volume with the name ${JSON.stringify(opts.volumeName)} exists in the list of attached volumes`,
+      );
+    }
+    const old = vol.mountedPods.get(opts.podName);
+    const pod: MountedPod = {
+      podName: opts.podName,
+      podUID: opts.podUID,
+      mounter: opts.mounter ?? old?.mounter,
+      volumeSpec: opts.volumeSpec,
+      outerVolumeSpecNames: opts.outerVolumeSpecNames,
+      remountRequired: false,
+      volumeGIDValue: opts.volumeGIDValue,
+      volumeMountState: opts.volumeMountState,
+    };
+    vol.mountedPods.set(opts.podName, pod);
+    if (opts.volumeMountState === VolumeMountState.VolumeMounted) {
+      this.#foundDuringReconstruction.get(opts.volumeName)?.delete(opts.podName);
+    }
+    this.#onChange();
+  }
+
+  /** Records a reconstructed (volume, pod) pair (upstream foundDuringReconstruction). */
+  markVolumeReconstructed(volumeName: UniqueVolumeName, podName: UniquePodName): void {
+    let s = this.#foundDuringReconstruction.get(volumeName);
+    if (s === undefined) {
+      s = new Set();
+      this.#foundDuringReconstruction.set(volumeName, s);
+    }
+    s.add(podName);
+  }
+
+  #setDevice(
+    volumeName: UniqueVolumeName,
+    state: DeviceState,
+    devicePath: string,
+    deviceMountPath: string,
+  ): void {
+    const vol = this.#volumes.get(volumeName);
+    if (vol === undefined) {
+      throw new Error(
+        `no volume with the name ${JSON.stringify(volumeName)} exists in the list of attached volumes`,
+      );
+    }
+    vol.deviceMountState = state;
+    if (devicePath !== '') vol.devicePath = devicePath;
+    vol.deviceMountPath = deviceMountPath;
+    this.#onChange();
+  }
+
+  #attached(v: ActualVolume): AttachedVolume {
+    return {
+      volumeName: v.volumeName,
+      volumeSpec: v.spec,
+      nodeName: this.nodeName,
+      pluginName: v.pluginName,
+      pluginIsAttachable: v.pluginIsAttachable,
+      devicePath: v.devicePath,
+      deviceMountPath: v.deviceMountPath,
+      deviceMountState: v.deviceMountState,
+    };
+  }
+
+  #collect(pred: (p: MountedPod) => boolean): MountedVolume[] {
+    const out: MountedVolume[] = [];
+    for (const vol of this.#volumes.values()) {
+      for (const p of vol.mountedPods.values()) {
+        if (!pred(p)) continue;
+        out.push({
+          podName: p.podName,
+          podUID: p.podUID,
+          volumeName: vol.volumeName,
+          innerVolumeSpecName: specName(p.volumeSpec),
+          outerVolumeSpecNames: p.outerVolumeSpecNames,
+          pluginName: vol.pluginName,
+          mounter: p.mounter,
+          volumeSpec: p.volumeSpec,
+          volumeGIDValue: p.volumeGIDValue,
+          deviceMountPath: vol.deviceMountPath,
+          volumeMountState: p.volumeMountState,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+/** Whether a device may be mounted: mounted or uncertain (upstream DeviceMayBeMounted). */
+export function deviceMayBeMounted(v: AttachedVolume): boolean {
+  return (
+    v.deviceMountState === DeviceMountState.DeviceGloballyMounted ||
+    v.deviceMountState === DeviceMountState.DeviceMountUncertain
+  );
+}

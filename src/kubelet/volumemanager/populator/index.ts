@@ -1,0 +1,2 @@
+// The desired-state-of-world populator.
+export * from './populator.ts';

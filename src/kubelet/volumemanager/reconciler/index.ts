@@ -1,0 +1,2 @@
+// The reconciler and reconstruction.
+export * from './reconciler.ts';

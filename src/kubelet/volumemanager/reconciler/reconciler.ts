@@ -1,0 +1,324 @@
+// The volume manager's reconciler (upstream pkg/kubelet/volumemanager/reconciler): compares the desired
+// with the actual state of the world and starts operations to converge — unmount before mount (so a
+// volume moving from a deleted pod to a new one is released first), then verify-attach / mount /
+// remount, then unmount devices nobody uses. One operation per volume at a time, through the executor.
+//
+// Event-driven: reconcile() is one synchronous pass that only starts operations; the volume manager
+// calls it when the DSW or ASW changed, an operation finished, or a backoff window expired, instead of
+// upstream's 100 ms loop.
+//
+// At start, reconstructVolumes() rebuilds the ASW from `<root>/pods/*/volumes/*/*` after a restart:
+// each volume found is added as uncertain, so the reconciler either sets it up again (SetUp is
+// idempotent) when a pod still wants it, or tears it down when none does.
+
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Node, Pod } from '../../../api/index.ts';
+import { logger } from '../../../component/index.ts';
+import {
+  EmptyNodeName,
+  EmptyUniquePodName,
+  isDeviceMountableVolumePlugin,
+  isExponentialBackoffError,
+  isOperationAlreadyExistsError,
+  type MountInterface,
+  type OperationExecutor,
+  type Spec,
+  specName,
+  unescapePluginName,
+  uniqueVolumeName,
+  VolumeMountState,
+  type VolumePluginMgr,
+  type VolumeToMount,
+} from '../../../volume/index.ts';
+import { type ActualStateOfWorld, deviceMayBeMounted, isVolumeNotAttachedError } from '../cache/asw.ts';
+import type { DesiredStateOfWorld } from '../cache/dsw.ts';
+import { podVolumePaths } from '../orphans.ts';
+
+const log = logger('volumemanager/reconciler');
+
+export interface ReconcilerOptions {
+  nodeName: string;
+  /** `<root>/pods` */
+  podsDir: string;
+  dsw: DesiredStateOfWorld;
+  asw: ActualStateOfWorld;
+  executor: OperationExecutor;
+  pluginMgr: VolumePluginMgr;
+  mounter: MountInterface;
+  /** True once the populator has added the pods it knows (nothing is unmounted before that). */
+  populatorHasAddedPods: () => boolean;
+  /** Reads this node (devicePaths of reconstructed volumes from status.volumesAttached). */
+  getNode?: () => Promise<Node>;
+  /** The attach/detach controller attaches and detaches (default true, as the kubelet's flag). */
+  controllerAttachDetachEnabled?: boolean;
+}
+
+/** A volume directory found under the pods dir (upstream podVolume). */
+export interface PodVolume {
+  podName: string;
+  volumeSpecName: string;
+  volumePath: string;
+  pluginName: string;
+}
+
+/** Every `<pods>/<uid>/volumes/<escaped plugin>/<name>` (upstream getVolumesFromPodDir). */
+export async function getVolumesFromPodDir(podsDir: string): Promise<PodVolume[]> {
+  let uids: string[];
+  try {
+    uids = await readdir(podsDir);
+  } catch {
+    return [];
+  }
+  const out: PodVolume[] = [];
+  for (const uid of uids) {
+    for (const path of await podVolumePaths(podsDir, uid)) {
+      const parts = path.split('/');
+      const volumeSpecName = parts[parts.length - 1] ?? '';
+      const pluginName = unescapePluginName(parts[parts.length - 2] ?? '');
+      // CSI volumes are mounted one level deeper (`.../<name>/mount`).
+      const volumePath = pluginName === 'kubernetes.io/csi' ? join(path, 'mount') : path;
+      out.push({ podName: uid, volumeSpecName, volumePath, pluginName });
+    }
+  }
+  return out;
+}
+
+function errMsg(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class Reconciler {
+  readonly #o: ReconcilerOptions;
+  readonly #controllerAttachDetach: boolean;
+  /** Volumes that could not be reconstructed; cleaned once if no pod wants them. */
+  #volumesFailedReconstruction: PodVolume[] = [];
+  #volumesNeedUpdateFromNodeStatus: string[] | undefined;
+  #volumesNeedReportedInUse: string[] | undefined;
+  #updatingFromNodeStatus = false;
+  /** Pod UIDs whose volumes were torn down in this run (candidates for orphan dir cleanup). */
+  readonly unmountedPods = new Set<string>();
+
+  constructor(opts: ReconcilerOptions) {
+    this.#o = opts;
+    this.#controllerAttachDetach = opts.controllerAttachDetachEnabled ?? true;
+  }
+
+  /** One pass. Starts operations; never waits for them. */
+  reconcile(): void {
+    const readyToUnmount =
+      this.#o.populatorHasAddedPods() && this.#volumesNeedUpdateFromNodeStatus === undefined;
+    if (readyToUnmount) this.#unmountVolumes();
+    this.#mountOrAttachVolumes();
+    if (readyToUnmount) {
+      this.#unmountDetachDevices();
+      this.#cleanOrphanVolumes();
+    }
+    if (this.#volumesNeedUpdateFromNodeStatus !== undefined) this.#updateReconstructedFromNodeStatus();
+    if (this.#volumesNeedReportedInUse !== undefined && this.#o.populatorHasAddedPods()) {
+      this.#o.dsw.markVolumesReportedInUse(this.#volumesNeedReportedInUse);
+      this.#volumesNeedReportedInUse = undefined;
+    }
+  }
+
+  /** Whether reconstruction still waits for the node's status (unmounts are held back meanwhile). */
+  get waitingForNodeStatus(): boolean {
+    return this.#volumesNeedUpdateFromNodeStatus !== undefined;
+  }
+
+  #run(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      // A pending operation or a backoff window is the normal reason to skip; both are retried when
+      // the operation finishes or the window ends.
+      if (!isOperationAlreadyExistsError(err) && !isExponentialBackoffError(err)) {
+        log.error(`${what} failed to start`, err);
+      }
+    }
+  }
+
+  #unmountVolumes(): void {
+    const { asw, dsw, executor } = this.#o;
+    for (const mv of asw.getAllMountedVolumes()) {
+      if (executor.isOperationPending(mv.volumeName, mv.podName, EmptyNodeName)) continue;
+      if (dsw.podExistsInVolume(mv.podName, mv.volumeName)) continue;
+      log.v(2, 'operationExecutor.UnmountVolume started', { volumeName: mv.volumeName, podUID: mv.podUID });
+      this.unmountedPods.add(mv.podUID);
+      this.#run('UnmountVolume', () => executor.unmountVolume(mv, asw));
+    }
+  }
+
+  #mountOrAttachVolumes(): void {
+    const { asw, dsw, executor } = this.#o;
+    for (const v of dsw.getVolumesToMount()) {
+      if (executor.isOperationPending(v.volumeName, EmptyUniquePodName, EmptyNodeName)) continue;
+      let state: ReturnType<ActualStateOfWorld['podExistsInVolume']>;
+      try {
+        state = asw.podExistsInVolume(v.podName, v.volumeName);
+      } catch (err) {
+        if (isVolumeNotAttachedError(err)) this.#waitForVolumeAttach(v);
+        continue;
+      }
+      v.devicePath = state.devicePath;
+      if (!state.exists || state.remountRequired) {
+        const isRemount = state.remountRequired;
+        this.#run('MountVolume', () => executor.mountVolume(v, asw, isRemount));
+      }
+    }
+  }
+
+  #waitForVolumeAttach(v: VolumeToMount): void {
+    const { asw, executor, nodeName } = this.#o;
+    if (this.#controllerAttachDetach || !v.pluginIsAttachable) {
+      if (v.pluginIsAttachable && !v.reportedInUse) return;
+      this.#run('VerifyControllerAttachedVolume', () =>
+        executor.verifyControllerAttachedVolume(v, nodeName, asw),
+      );
+      return;
+    }
+    log.warn('kubelet-managed attach is not supported; waiting for the attach/detach controller', {
+      volumeName: v.volumeName,
+    });
+  }
+
+  #unmountDetachDevices(): void {
+    const { asw, dsw, executor, nodeName } = this.#o;
+    for (const av of asw.getUnmountedVolumes()) {
+      if (dsw.volumeExists(av.volumeName)) continue;
+      if (executor.isOperationPending(av.volumeName, EmptyUniquePodName, EmptyNodeName)) continue;
+      if (deviceMayBeMounted(av)) {
+        this.#run('UnmountDevice', () => executor.unmountDevice(av, asw));
+      } else if (this.#controllerAttachDetach || !av.pluginIsAttachable) {
+        // Forget it: the attach/detach controller detaches once it leaves volumesInUse.
+        this.#run('MarkVolumeAsDetached', () => asw.markVolumeAsDetached(av.volumeName, nodeName));
+      }
+    }
+  }
+
+  #cleanOrphanVolumes(): void {
+    if (this.#volumesFailedReconstruction.length === 0) return;
+    const failed = this.#volumesFailedReconstruction;
+    this.#volumesFailedReconstruction = [];
+    for (const v of failed) {
+      if (this.#o.dsw.volumeExistsWithSpecName(v.podName, v.volumeSpecName)) continue;
+      void this.#cleanupMounts(v);
+    }
+  }
+
+  /** Tears down a volume that could not be reconstructed, if its plugin is known; else unmounts it. */
+  async #cleanupMounts(v: PodVolume): Promise<void> {
+    log.v(2, 'could not find volume information in desired state, clean up the mount points', {
+      podName: v.podName,
+      volumeSpecName: v.volumeSpecName,
+    });
+    try {
+      const plugin = this.#o.pluginMgr.findPluginByName(v.pluginName);
+      await plugin.newUnmounter(v.volumeSpecName, v.podName).tearDown();
+    } catch (err) {
+      try {
+        const mounted = (await this.#o.mounter.list()).some((m) => m.path === v.volumePath);
+        if (mounted) await this.#o.mounter.unmount(v.volumePath);
+      } catch (e) {
+        log.error('failed to clean up volume that could not be reconstructed', e, {
+          path: v.volumePath,
+          cause: errMsg(err),
+        });
+      }
+    }
+    this.unmountedPods.add(v.podName);
+  }
+
+  #updateReconstructedFromNodeStatus(): void {
+    const getNode = this.#o.getNode;
+    const names = this.#volumesNeedUpdateFromNodeStatus ?? [];
+    if (getNode === undefined) {
+      this.#volumesNeedUpdateFromNodeStatus = undefined;
+      return;
+    }
+    if (this.#updatingFromNodeStatus) return;
+    this.#updatingFromNodeStatus = true;
+    void getNode()
+      .then((node) => {
+        for (const name of names) {
+          const av = this.#o.asw.getAttachedVolume(name);
+          if (av === undefined) continue;
+          const listed = node.status?.volumesAttached?.find((a) => a.name === name);
+          // Listed: attached, with its device path. Not listed: attachable plugins stay uncertain
+          // (verified again before a mount); others need no attach.
+          if (listed !== undefined || !av.pluginIsAttachable) {
+            this.#o.asw.markVolumeAsAttached(
+              name,
+              av.volumeSpec,
+              this.#o.nodeName,
+              listed?.devicePath ?? av.devicePath,
+            );
+          }
+        }
+        this.#volumesNeedUpdateFromNodeStatus = undefined;
+      })
+      .catch((err: unknown) => log.v(2, 'cannot read node status yet', { err: errMsg(err) }))
+      .finally(() => {
+        this.#updatingFromNodeStatus = false;
+      });
+  }
+
+  /**
+   * Rebuilds the ASW from the pod directories (upstream reconstructVolumes): every volume found that is
+   * not in the ASW yet is added as attach-uncertain with an uncertain mount for its pod (and an
+   * uncertain device mount for device-mountable plugins).
+   */
+  async reconstructVolumes(): Promise<void> {
+    const { asw, pluginMgr } = this.#o;
+    const found = await getVolumesFromPodDir(this.#o.podsDir);
+    const names: string[] = [];
+    const attachableNames: string[] = [];
+    const deviceMountPaths = new Map<string, string>();
+    for (const v of found) {
+      if (asw.volumeExistsWithSpecName(v.podName, v.volumeSpecName)) continue;
+      try {
+        const plugin = pluginMgr.findPluginByName(v.pluginName);
+        const reconstructed = await plugin.constructVolumeSpec(v.volumeSpecName, v.volumePath);
+        const spec: Spec = reconstructed.spec;
+        const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { uid: v.podName } };
+        const name = uniqueVolumeName(plugin, spec, v.podName, pluginMgr);
+        const mounter = plugin.newMounter(spec, pod, { outerVolumeName: v.volumeSpecName });
+        // Only attachable volumes wait for node.status.volumesAttached; the others need no attach.
+        const attachable = pluginMgr.findAttachablePluginBySpec(spec) !== undefined;
+        if (attachable) asw.addAttachUncertainReconstructedVolume(name, spec, '');
+        else asw.markVolumeAsAttached(name, spec, this.#o.nodeName, '');
+        asw.markVolumeMountAsUncertain({
+          podName: v.podName,
+          podUID: v.podName,
+          volumeName: name,
+          mounter,
+          outerVolumeSpecNames: [v.volumeSpecName],
+          volumeGIDValue: '',
+          volumeSpec: spec,
+          volumeMountState: VolumeMountState.VolumeMountUncertain,
+        });
+        asw.markVolumeReconstructed(name, v.podName);
+        const dm = pluginMgr.findDeviceMountablePluginBySpec(spec);
+        if (dm !== undefined && isDeviceMountableVolumePlugin(dm) && !deviceMountPaths.has(name)) {
+          const path = await dm.newDeviceMounter().getDeviceMountPath(spec);
+          deviceMountPaths.set(name, path);
+          asw.markDeviceAsUncertain(name, '', path);
+        }
+        names.push(name);
+        if (attachable) attachableNames.push(name);
+        log.v(2, 'Volume reconstructed', { podUID: v.podName, volumeName: name, specName: specName(spec) });
+      } catch (err) {
+        log.info('Could not construct volume information', {
+          podName: v.podName,
+          volumeSpecName: v.volumeSpecName,
+          err: errMsg(err),
+        });
+        this.#volumesFailedReconstruction.push(v);
+      }
+    }
+    if (attachableNames.length > 0) {
+      this.#volumesNeedReportedInUse = attachableNames;
+      this.#volumesNeedUpdateFromNodeStatus = attachableNames;
+    }
+  }
+}

@@ -1,0 +1,285 @@
+// Volume manager tests over FakeVolumePlugin, a FakeObjectStore + InProcessClient and a fake clock:
+// mount, remount on a ConfigMap change, unmount on pod deletion with pod dir cleanup, reconstruction
+// after a simulated restart, backoff after failures, and pod errors from the populator.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { type ConfigMap, type Pod, Resources } from '../../api/index.ts';
+import { InProcessClient } from '../../client/index.ts';
+import { FakeObjectStore, FakeRecorder } from '../../client/testing/index.ts';
+import { FakeClock } from '../../component/index.ts';
+import type { MountInterface } from '../../volume/index.ts';
+import { storageOperationMetric } from '../../volume/index.ts';
+import { FakeVolumePlugin } from '../../volume/testing/index.ts';
+import { isVolumeWaitError, VolumeManager } from './index.ts';
+
+const noMounts: MountInterface = {
+  mount: async () => {},
+  unmount: async () => {},
+  list: async () => [],
+  isLikelyNotMountPoint: async () => true,
+};
+
+function pod(
+  uid: string,
+  volumes: Pod['spec'] extends infer S ? (S extends { volumes?: infer V } ? V : never) : never,
+): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `pod-${uid}`, namespace: 'default', uid },
+    spec: {
+      nodeName: 'node-1',
+      containers: [
+        {
+          name: 'c',
+          image: 'busybox',
+          volumeMounts: (volumes ?? []).map((v) => ({ name: v.name, mountPath: `/${v.name}` })),
+        },
+      ],
+      volumes,
+    },
+  };
+}
+
+class Pods {
+  readonly pods = new Map<string, Pod>();
+  readonly terminating = new Set<string>();
+  getPods = (): Pod[] => [...this.pods.values()];
+  getPodByUID = (uid: string): Pod | undefined => this.pods.get(uid);
+  shouldPodContainersBeTerminating = (uid: string): boolean =>
+    !this.pods.has(uid) || this.terminating.has(uid);
+  shouldPodRuntimeBeRemoved = (uid: string): boolean => this.shouldPodContainersBeTerminating(uid);
+}
+
+interface Env {
+  root: string;
+  store: FakeObjectStore;
+  client: InProcessClient;
+  clock: FakeClock;
+  recorder: FakeRecorder;
+  plugin: FakeVolumePlugin;
+  pods: Pods;
+  vm: VolumeManager;
+  abort: AbortController;
+  running: Promise<void>;
+}
+
+let env: Env | undefined;
+const roots: string[] = [];
+
+async function start(
+  opts: { root?: string; plugin?: FakeVolumePlugin; pods?: Pods; store?: FakeObjectStore } = {},
+): Promise<Env> {
+  const root = opts.root ?? mkdtempSync(join(tmpdir(), 'kvol-vm-'));
+  roots.push(root);
+  const clock = new FakeClock();
+  const store = opts.store ?? new FakeObjectStore({ clock });
+  const client = new InProcessClient(store);
+  const recorder = new FakeRecorder();
+  const plugin = opts.plugin ?? new FakeVolumePlugin({ requiresRemount: true });
+  const pods = opts.pods ?? new Pods();
+  const vm = new VolumeManager({
+    client,
+    nodeName: 'node-1',
+    rootDir: root,
+    plugins: [plugin],
+    mounter: noMounts,
+    recorder,
+    podManager: pods,
+    podStateProvider: pods,
+    clock,
+  });
+  const abort = new AbortController();
+  const running = vm.run(abort.signal);
+  await vm.waitIdle();
+  env = { root, store, client, clock, recorder, plugin, pods, vm, abort, running };
+  return env;
+}
+
+async function stop(e: Env): Promise<void> {
+  e.abort.abort();
+  await e.running;
+}
+
+beforeEach(() => {
+  env = undefined;
+});
+
+afterEach(async () => {
+  if (env !== undefined) await stop(env);
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+});
+
+describe('VolumeManager', () => {
+  it('mounts the volumes a pod uses, ignores unused ones, and reports SuccessfulMountVolume once', async () => {
+    const e = await start();
+    const p = pod('u1', [{ name: 'cache', emptyDir: {} }]);
+    p.spec!.volumes!.push({ name: 'unused', emptyDir: {} });
+    e.pods.pods.set('u1', p);
+    e.vm.podsChanged();
+    await e.vm.waitForAttachAndMount(p);
+    assert.deepEqual([...e.vm.getMountedVolumesForPod('u1').keys()], ['cache']);
+    assert.deepEqual(
+      e.plugin.callsOf('setUp').map((c) => c.volumeName),
+      ['cache'],
+    );
+    assert.ok(existsSync(join(e.root, 'pods/u1/volumes/kubernetes.io~fake-plugin/cache')));
+    assert.deepEqual(e.recorder.events, [
+      'Normal SuccessfulMountVolume MountVolume.SetUp succeeded for volume "cache"',
+    ]);
+    const metric = await storageOperationMetric().get();
+    assert.ok(
+      metric.values.some(
+        (v) =>
+          v.labels.operation_name === 'volume_mount' &&
+          v.labels.status === 'success' &&
+          v.labels.volume_plugin === 'kubernetes.io/fake-plugin' &&
+          v.labels.migrated === 'false',
+      ),
+    );
+  });
+
+  it('sets a configMap volume up again when the ConfigMap changes, without a new event', async () => {
+    const e = await start();
+    const cm: ConfigMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cfg', namespace: 'default' },
+      data: { a: '1' },
+    };
+    e.store.seed(Resources.configmaps, cm);
+    const p = pod('u1', [{ name: 'config', configMap: { name: 'cfg' } }]);
+    e.pods.pods.set('u1', p);
+    e.vm.podsChanged();
+    await e.vm.waitForAttachAndMount(p);
+    await e.vm.waitIdle();
+    const before = e.plugin.callsOf('setUp').length;
+    const cms = e.client.resource<ConfigMap>(Resources.configmaps, 'default');
+    const cur = await cms.get('cfg');
+    await cms.update({ ...cur, data: { a: '2' } });
+    await e.vm.waitIdle();
+    assert.equal(e.plugin.callsOf('setUp').length, before + 1);
+    assert.equal(e.recorder.reasons().filter((r) => r === 'SuccessfulMountVolume').length, 1);
+    assert.deepEqual([...e.vm.getMountedVolumesForPod('u1').keys()], ['config']);
+  });
+
+  it("tears a deleted pod's volumes down and removes its directory", async () => {
+    const e = await start();
+    const p = pod('u1', [{ name: 'cache', emptyDir: {} }]);
+    e.pods.pods.set('u1', p);
+    e.vm.podsChanged();
+    await e.vm.waitForAttachAndMount(p);
+    mkdirSync(join(e.root, 'pods/u1/plugins/kubernetes.io~empty-dir/cache'), { recursive: true });
+    e.pods.terminating.add('u1');
+    e.vm.podsChanged();
+    await e.vm.waitForUnmount(p);
+    await e.vm.waitIdle();
+    assert.deepEqual(
+      e.plugin.callsOf('tearDown').map((c) => c.volumeName),
+      ['cache'],
+    );
+    assert.equal(existsSync(join(e.root, 'pods/u1')), false);
+  });
+
+  it('reconstructs volumes after a restart: sets wanted ones up again and tears unwanted ones down', async () => {
+    const first = await start();
+    const keep = pod('keep', [{ name: 'data', emptyDir: {} }]);
+    const drop = pod('drop', [{ name: 'old', emptyDir: {} }]);
+    first.pods.pods.set('keep', keep);
+    first.pods.pods.set('drop', drop);
+    first.vm.podsChanged();
+    await first.vm.waitForAttachAndMount(keep);
+    await first.vm.waitForAttachAndMount(drop);
+    await stop(first);
+    env = undefined;
+    // The agent restarts; meanwhile `drop` was deleted.
+    const pods = new Pods();
+    pods.pods.set('keep', keep);
+    // No remount on pod sync, so the only set-up is the one that turns the uncertain mount certain.
+    const plugin = new FakeVolumePlugin();
+    const e = await start({ root: first.root, pods, plugin });
+    await e.vm.waitForAttachAndMount(keep);
+    await e.vm.waitIdle();
+    assert.deepEqual(
+      plugin
+        .callsOf('constructVolumeSpec')
+        .map((c) => c.volumeName)
+        .sort(),
+      ['data', 'old'],
+    );
+    assert.deepEqual(
+      plugin.callsOf('setUp').map((c) => c.volumeName),
+      ['data'],
+    );
+    assert.deepEqual(
+      plugin.callsOf('tearDown').map((c) => `${c.podUID}/${c.volumeName}`),
+      ['drop/old'],
+    );
+    assert.equal(existsSync(join(e.root, 'pods/drop')), false);
+    assert.deepEqual([...e.vm.getMountedVolumesForPod('keep').keys()], ['data']);
+    assert.equal(e.recorder.reasons().includes('SuccessfulMountVolume'), true);
+  });
+
+  it("retries a failed set-up after the backoff window and records FailedMount with upstream's message", async () => {
+    const e = await start();
+    e.plugin.injectError('setUp', new Error('disk on fire'), { times: 2 });
+    const p = pod('u1', [{ name: 'cache', emptyDir: {} }]);
+    e.pods.pods.set('u1', p);
+    e.vm.podsChanged();
+    const mounted = e.vm.waitForAttachAndMount(p);
+    await e.vm.waitIdle();
+    assert.equal(e.plugin.callsOf('setUp').length, 1);
+    assert.deepEqual(e.recorder.events, [
+      'Warning FailedMount MountVolume.SetUp failed for volume "cache" : disk on fire',
+    ]);
+    e.clock.step(500);
+    await e.vm.waitIdle();
+    assert.equal(e.plugin.callsOf('setUp').length, 1, 'still inside the 500 ms window');
+    e.clock.step(1);
+    await e.vm.waitIdle();
+    assert.equal(e.plugin.callsOf('setUp').length, 2);
+    e.clock.step(999);
+    await e.vm.waitIdle();
+    assert.equal(e.plugin.callsOf('setUp').length, 2, 'the second window is 1 s');
+    e.clock.step(2);
+    await mounted;
+    assert.equal(e.plugin.callsOf('setUp').length, 3);
+  });
+
+  it('rejects waitForAttachAndMount at once when the claim does not exist', async () => {
+    const e = await start();
+    const p = pod('u1', [{ name: 'data', persistentVolumeClaim: { claimName: 'missing' } }]);
+    e.pods.pods.set('u1', p);
+    e.vm.podsChanged();
+    await assert.rejects(e.vm.waitForAttachAndMount(p), (err: unknown) => {
+      assert.ok(isVolumeWaitError(err));
+      assert.equal(err.timedOut, false);
+      assert.match(
+        err.message,
+        /^unmounted volumes=\[data\], unattached volumes=\[\], failed to process volumes=\[data\]: error processing PVC default\/missing: failed to fetch PVC from API server: persistentvolumeclaims "missing" not found$/,
+      );
+      return true;
+    });
+  });
+
+  it('times out with the unmounted volumes named', async () => {
+    const e = await start();
+    e.plugin.injectError('setUp', new Error('nope'), { times: 1000 });
+    const p = pod('u1', [
+      { name: 'b', emptyDir: {} },
+      { name: 'a', emptyDir: {} },
+    ]);
+    e.pods.pods.set('u1', p);
+    e.vm.podsChanged();
+    const w = e.vm.waitForAttachAndMount(p);
+    await e.vm.waitIdle();
+    e.clock.step(123_000);
+    await assert.rejects(
+      w,
+      /^Error: unmounted volumes=\[b a\], unattached volumes=\[\], failed to process volumes=\[\]: timed out waiting for the condition$|unmounted volumes=\[b a\]/,
+    );
+  });
+});
