@@ -1,0 +1,231 @@
+// The projected plugin (`kubernetes.io/projected`, upstream pkg/volume/projected/projected.go): secret,
+// configMap and downwardAPI sources merged into one AtomicWriter payload on a tmpfs (a wrapped Memory
+// emptyDir at the volume dir). Later sources overwrite earlier ones at the same path, as upstream's map
+// merge does (API validation rejects such duplicates). serviceAccountToken and clusterTrustBundle
+// sources are refused: kvol has no token issuer and no ClusterTrustBundle API yet.
+//
+// Concurrency: one operation per volume at a time (operation executor); pods never share these volumes.
+import type { ConfigMap, Pod, Volume as PodVolume, ProjectedVolumeSource, Secret } from '../../api/index.ts';
+import { isNotFound } from '../../api/index.ts';
+import { logger } from '../../component/index.ts';
+import { makeConfigMapPayload } from '../configmap/index.ts';
+import { AggregatedError, collectDownwardAPIData } from '../downwardapi/index.ts';
+import { metricsDu } from '../emptydir/index.ts';
+import { setUpWrapped, unmountViaEmptyDir } from '../emptydir/wrapped.ts';
+import {
+  escapePluginName,
+  type ReconstructedVolume,
+  type VolumeHost,
+  type VolumeOptions,
+  type VolumePlugin,
+} from '../plugins.ts';
+import { makeSecretPayload } from '../secret/index.ts';
+import type { FileProjection } from '../util/atomicwriter/index.ts';
+import {
+  type Attributes,
+  type Metrics,
+  type Mounter,
+  type MounterArgs,
+  type Spec,
+  specFromVolume,
+  specName,
+  type Unmounter,
+} from '../volume.ts';
+
+const log = logger('projected');
+
+export const projectedPluginName = 'kubernetes.io/projected';
+
+/** A projection kvol does not implement; names the field, as refusals must. */
+export class UnsupportedProjectionError extends Error {
+  override readonly name = 'UnsupportedProjectionError';
+  readonly field: string;
+
+  constructor(field: string, why: string) {
+    super(`${field}: ${why}`);
+    this.field = field;
+  }
+}
+
+export function isUnsupportedProjectionError(err: unknown): err is UnsupportedProjectionError {
+  return err instanceof UnsupportedProjectionError;
+}
+
+export class ProjectedPlugin implements VolumePlugin {
+  readonly name = projectedPluginName;
+  #host: VolumeHost | undefined;
+
+  init(host: VolumeHost): void {
+    this.#host = host;
+  }
+
+  get host(): VolumeHost {
+    if (this.#host === undefined) throw new Error(`volume plugin ${this.name} used before init`);
+    return this.#host;
+  }
+
+  getVolumeName(spec: Spec): string {
+    if (spec.volume?.projected == null) throw new Error('spec does not reference a projected volume type');
+    return specName(spec);
+  }
+
+  canSupport(spec: Spec): boolean {
+    return spec.volume?.projected != null;
+  }
+
+  requiresRemount(_spec: Spec): boolean {
+    return true;
+  }
+
+  supportsMountOption(): boolean {
+    return false;
+  }
+
+  newMounter(spec: Spec, pod: Pod, _opts: VolumeOptions): Mounter {
+    const source = spec.volume?.projected;
+    if (source == null) throw new Error('spec does not reference a projected volume type');
+    return new ProjectedVolumeMounter(this, specName(spec), pod, source);
+  }
+
+  newUnmounter(volumeName: string, podUID: string): Unmounter {
+    return new ProjectedVolumeUnmounter(this, volumeName, podUID);
+  }
+
+  constructVolumeSpec(volumeName: string, _mountPath: string): Promise<ReconstructedVolume> {
+    const volume: PodVolume = { name: volumeName, projected: {} };
+    return Promise.resolve({ spec: specFromVolume(volume) });
+  }
+
+  volumePath(podUID: string, volName: string): string {
+    return this.host.getPodVolumeDir(podUID, escapePluginName(projectedPluginName), volName);
+  }
+}
+
+/**
+ * The merged payload of every source (upstream collectData). A failing source does not stop the others
+ * from being evaluated; all failures come back as one aggregate error.
+ */
+export async function collectProjectedData(
+  source: ProjectedVolumeSource,
+  pod: Pod,
+  host: VolumeHost,
+): Promise<Record<string, FileProjection>> {
+  const defaultMode = source.defaultMode;
+  if (defaultMode === undefined) throw new Error('no defaultMode used, not even the default value for it');
+  const namespace = pod.metadata.namespace ?? '';
+  const errors: Error[] = [];
+  const payload: Record<string, FileProjection> = {};
+  const sources = source.sources ?? [];
+  for (const [i, s] of sources.entries()) {
+    try {
+      if (s.secret != null) {
+        const name = s.secret.name ?? '';
+        const optional = s.secret.optional === true;
+        let secret: Secret;
+        try {
+          secret = await host.getSecret(namespace, name);
+        } catch (err) {
+          if (!(isNotFound(err) && optional)) throw err;
+          secret = { metadata: { namespace, name } };
+        }
+        Object.assign(payload, makeSecretPayload(s.secret.items, secret, defaultMode, optional));
+      } else if (s.configMap != null) {
+        const name = s.configMap.name ?? '';
+        const optional = s.configMap.optional === true;
+        let configMap: ConfigMap;
+        try {
+          configMap = await host.getConfigMap(namespace, name);
+        } catch (err) {
+          if (!(isNotFound(err) && optional)) throw err;
+          configMap = { metadata: { namespace, name } };
+        }
+        Object.assign(payload, makeConfigMapPayload(s.configMap.items, configMap, defaultMode, optional));
+      } else if (s.downwardAPI != null) {
+        Object.assign(payload, await collectDownwardAPIData(s.downwardAPI.items, pod, host, defaultMode));
+      } else if (s.serviceAccountToken != null) {
+        throw new UnsupportedProjectionError(
+          `projected.sources[${i}].serviceAccountToken`,
+          'service account token projection is not supported by kvol (no token issuer)',
+        );
+      } else if (s.clusterTrustBundle != null) {
+        throw new UnsupportedProjectionError(
+          `projected.sources[${i}].clusterTrustBundle`,
+          'cluster trust bundle projection is not supported by kvol',
+        );
+      }
+    } catch (err) {
+      log.error("couldn't collect projected source", err, {
+        pod: `${namespace}/${pod.metadata.name ?? ''}`,
+        source: i,
+      });
+      errors.push(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+  if (errors.length > 0) throw new AggregatedError(errors);
+  return payload;
+}
+
+class ProjectedVolume {
+  readonly plugin: ProjectedPlugin;
+  readonly volName: string;
+  readonly podUID: string;
+
+  constructor(plugin: ProjectedPlugin, volName: string, podUID: string) {
+    this.plugin = plugin;
+    this.volName = volName;
+    this.podUID = podUID;
+  }
+
+  getPath(): string {
+    return this.plugin.volumePath(this.podUID, this.volName);
+  }
+
+  getMetrics(): Promise<Metrics | undefined> {
+    return metricsDu(this.getPath());
+  }
+}
+
+class ProjectedVolumeMounter extends ProjectedVolume implements Mounter {
+  readonly #pod: Pod;
+  readonly #source: ProjectedVolumeSource;
+
+  constructor(plugin: ProjectedPlugin, volName: string, pod: Pod, source: ProjectedVolumeSource) {
+    super(plugin, volName, pod.metadata.uid ?? '');
+    this.#pod = pod;
+    this.#source = source;
+  }
+
+  getAttributes(): Attributes {
+    return { readOnly: true, managed: true, seLinuxRelabel: true };
+  }
+
+  setUp(args: MounterArgs): Promise<void> {
+    return this.setUpAt(this.getPath(), args);
+  }
+
+  async setUpAt(dir: string, args: MounterArgs): Promise<void> {
+    log.v(3, 'setting up projected volume', { volume: this.volName, pod: this.podUID, dir });
+    const host = this.plugin.host;
+    const payload = await collectProjectedData(this.#source, this.#pod, host);
+    await setUpWrapped({
+      host,
+      volName: this.volName,
+      pod: this.#pod,
+      dir,
+      args,
+      medium: 'Memory',
+      payload,
+      cleanUp: () => this.plugin.newUnmounter(this.volName, this.podUID).tearDown(),
+    });
+  }
+}
+
+class ProjectedVolumeUnmounter extends ProjectedVolume implements Unmounter {
+  tearDown(): Promise<void> {
+    return this.tearDownAt(this.getPath());
+  }
+
+  tearDownAt(dir: string): Promise<void> {
+    return unmountViaEmptyDir(dir, this.plugin.host, this.volName, this.podUID);
+  }
+}
