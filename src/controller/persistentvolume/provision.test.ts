@@ -490,6 +490,46 @@ describe('TestProvisionMultiSync (provision_test.go)', () => {
   for (const tc of multiSyncTests) it(tc.name, () => runMultisyncTest({ ...tc, classes }));
 });
 
+describe('rescheduleProvisioning', () => {
+  it('removes selected-node when in-tree provisioning fails, so the scheduler picks again', () =>
+    runSyncTest({
+      name: 'reschedule',
+      initialClaims: withClaimAnnotation(AnnSelectedNode, 'node1', [
+        newClaim('claim-rs', 'uid-rs', '1Gi', '', 'Pending', 'copper'),
+      ]),
+      expectedClaims: withSP(MockPluginName, [
+        newClaim('claim-rs', 'uid-rs', '1Gi', '', 'Pending', 'copper'),
+      ]),
+      classes,
+      nodes: [newNode('node1')],
+      plugin: { provisionCalls: [provisionFail] },
+      expectedEvents: ['Warning ProvisioningFailed'],
+      expectedEventMessages: [
+        'Failed to provision volume with StorageClass "copper": Mock provisioner error',
+      ],
+      test: 'syncClaim',
+    }));
+
+  it('reports a selected node that does not exist', () =>
+    runSyncTest({
+      name: 'missing node',
+      initialClaims: withClaimAnnotation(AnnSelectedNode, 'node9', [
+        newClaim('claim-mn', 'uid-mn', '1Gi', '', 'Pending', 'copper'),
+      ]),
+      expectedClaims: withSP(
+        MockPluginName,
+        withClaimAnnotation(AnnSelectedNode, 'node9', [
+          newClaim('claim-mn', 'uid-mn', '1Gi', '', 'Pending', 'copper'),
+        ]),
+      ),
+      classes,
+      plugin: { provisionCalls: [provision1Success] },
+      expectedEvents: ['Warning ProvisioningFailed'],
+      expectedEventMessages: ['Failed to get target node: '],
+      test: 'syncClaim',
+    }));
+});
+
 describe('TestDisablingDynamicProvisioner', () => {
   it('does not provision when dynamic provisioning is disabled', () =>
     runSyncTest({
