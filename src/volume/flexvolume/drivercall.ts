@@ -5,7 +5,7 @@
 // Concurrency: calls are independent processes; several calls to one driver may run at once (upstream
 // does the same). A timed-out driver is killed with its whole process group (SIGTERM, then SIGKILL after
 // a grace period), so shell drivers do not leave children behind.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { Clock, Timer } from '../../component/index.ts';
 import { logger } from '../../component/index.ts';
 import { MAX_OUTPUT_BYTES, StatusNotSupported, StatusSuccess } from './constants.ts';
@@ -50,12 +50,20 @@ export function execDriver(file: string, args: readonly string[], opts: ExecOpti
     let timer: Timer | undefined;
     let graceTimer: Timer | undefined;
 
-    const child = spawn(file, [...args], {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
-      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(file, [...args], {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: process.env,
+        ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+      });
+    } catch (err) {
+      // Invalid arguments (a NUL byte in a value) throw synchronously.
+      const e = (err instanceof Error ? err : new Error(String(err))) as NodeJS.ErrnoException;
+      resolve({ output: '', truncated: false, exitCode: null, signal: null, spawnError: e, timedOut: false });
+      return;
+    }
 
     const killGroup = (sig: NodeJS.Signals): void => {
       if (child.pid === undefined) return;
@@ -103,6 +111,8 @@ export function execDriver(file: string, args: readonly string[], opts: ExecOpti
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
+    child.stdout?.on('error', () => undefined);
+    child.stderr?.on('error', () => undefined);
 
     child.on('error', (err: NodeJS.ErrnoException) => finish(err));
     child.on('exit', (code, sig) => {

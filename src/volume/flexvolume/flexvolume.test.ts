@@ -133,7 +133,7 @@ async function setup(opts: { clock?: FakeClock } = {}) {
 }
 
 const tmpfsDriverCases = `
-  init) echo '{"status": "Success", "capabilities": {"attach": false, "selinuxRelabel": false}}' ;;
+  init) echo '{"status": "Success", "capabilities": {"attach": false, "selinuxRelabel": false, "supportsMetrics": true}}' ;;
   mount) mkdir -p "$2" && mount -t tmpfs -o size=1m kvolflex "$2" && echo hello > "$2/data" && ok ;;
   unmount) umount "$2" && ok ;;`;
 
@@ -230,6 +230,8 @@ describe('a driver that does not attach', () => {
     assert.equal(statSync(join(dir, 'data')).gid, 1234);
     assert.equal(statSync(join(dir, 'data')).mode & 0o060, 0o060);
     assert.deepEqual(m.getAttributes(), { readOnly: false, managed: true, seLinuxRelabel: false });
+    // supportsMetrics: statfs of the mount dir (a 1 MiB tmpfs).
+    assert.equal((await m.getMetrics?.())?.capacity, 1024 * 1024);
   });
 
   it('does not call the driver again for a volume that is already mounted', async () => {
@@ -646,6 +648,39 @@ describe('broken drivers', () => {
     await attacher.mountDevice(spec, '', await attacher.getDeviceMountPath(spec), {});
     await assert.rejects(plugin.driver.call('attach', []), (err: unknown) => isNotSupportedError(err));
     assert.equal(commands(env.log).filter((c) => c === 'attach').length, 1);
+  });
+});
+
+describe('expansion', () => {
+  it('passes sizes in bytes to expandvolume and expandfs and takes the size the driver reports', async () => {
+    const env = await setup();
+    writeDriver(
+      env.pluginDir,
+      'kvol.test~grow',
+      env.log,
+      `
+  init) echo '{"status":"Success","capabilities":{"attach":false,"requiresFSResize":false}}' ;;
+  expandvolume) echo '{"status":"Success","volumeNewSize":3221225472}' ;;
+  expandfs) ok ;;`,
+    );
+    await refreshProbedPlugins(env.mgr, env.prober);
+    const plugin = env.mgr.findPluginByName('flexvolume-kvol.test/grow') as FlexVolumePlugin;
+    const spec = flexSpec('v', 'kvol.test/grow');
+    assert.equal(plugin.requiresFSResize(), false);
+    assert.equal(await plugin.expandVolumeDevice(spec, '2Gi', '1Gi'), '3Gi');
+    assert.equal(
+      await plugin.nodeExpand({
+        spec,
+        devicePath: '/dev/x',
+        deviceMountPath: '/mnt/x',
+        newSize: '2Gi',
+        oldSize: '1Gi',
+      }),
+      true,
+    );
+    const [ev, fs] = calls(env.log).filter((c) => c[0]?.startsWith('expand'));
+    assert.deepEqual(ev?.slice(2), ['2147483648', '1073741824']);
+    assert.deepEqual(fs?.slice(2), ['/dev/x', '/mnt/x', '2147483648', '1073741824']);
   });
 });
 

@@ -6,7 +6,8 @@
 // logged and skipped until its executable changes (upstream retries only on the next watch event too).
 //
 // probe() is cheap when nothing changed (one readdir and one stat per driver), so callers run it before
-// plugin lookups, as upstream's VolumePluginMgr does. watch() additionally reports changes as they
+// plugin lookups, as upstream's VolumePluginMgr does. When drivers changed it waits for their init calls
+// (in parallel; each bounded by the call timeout). watch() additionally reports changes as they
 // happen (fs.watch on the plugin dir and each driver dir) so waiting pods can be retried at once.
 //
 // Concurrency: probes are serialised; each returns the events of its own rescan.
@@ -166,33 +167,40 @@ export class FlexVolumeProber implements DynamicPluginProber {
       if (known.added) events.push({ op: 'remove', pluginName: known.pluginName });
     }
 
+    // Changed drivers are initialised in parallel: one slow init does not hold up the others.
+    const changed: { dirName: string; signature: string; prev: Known | undefined }[] = [];
     for (const dirName of dirs.sort()) {
       const signature = await this.#signature(dirName);
       const prev = this.#known.get(dirName);
-      if (prev !== undefined && prev.signature === signature) continue;
-      const pluginName = PLUGIN_NAME_PREFIX + unescapePluginName(dirName);
-      if (signature === 'missing' && prev?.added === true) {
-        // The executable was removed: the driver is gone.
-        this.#known.set(dirName, { signature, pluginName, added: false });
-        events.push({ op: 'remove', pluginName });
-        continue;
-      }
-      try {
-        const plugin = await newFlexVolumePlugin(this.pluginDir, dirName, this.#opts);
-        this.#known.set(dirName, { signature, pluginName: plugin.name, added: true });
-        this.#failures.delete(dirName);
-        events.push({ op: 'add-or-update', pluginName: plugin.name, plugin });
-      } catch (err) {
-        const e = new Error(
-          `Error creating Flexvolume plugin from directory ${dirName}, skipping. Error: ${err instanceof Error ? err.message : String(err)}`,
-          { cause: err },
-        );
-        log.error(`Error creating Flexvolume plugin from directory ${dirName}, skipping`, err);
-        this.#failures.set(dirName, e);
-        // A plugin registered earlier stays registered, as upstream keeps it.
-        this.#known.set(dirName, { signature, pluginName, added: prev?.added ?? false });
-      }
+      if (prev === undefined || prev.signature !== signature) changed.push({ dirName, signature, prev });
     }
+    const results = await Promise.all(
+      changed.map(async ({ dirName, signature, prev }) => {
+        const pluginName = PLUGIN_NAME_PREFIX + unescapePluginName(dirName);
+        if (signature === 'missing' && prev?.added === true) {
+          // The executable was removed: the driver is gone.
+          this.#known.set(dirName, { signature, pluginName, added: false });
+          return { op: 'remove', pluginName } satisfies ProbeEvent;
+        }
+        try {
+          const plugin = await newFlexVolumePlugin(this.pluginDir, dirName, this.#opts);
+          this.#known.set(dirName, { signature, pluginName: plugin.name, added: true });
+          this.#failures.delete(dirName);
+          return { op: 'add-or-update', pluginName: plugin.name, plugin } satisfies ProbeEvent;
+        } catch (err) {
+          const e = new Error(
+            `Error creating Flexvolume plugin from directory ${dirName}, skipping. Error: ${err instanceof Error ? err.message : String(err)}`,
+            { cause: err },
+          );
+          log.error(`Error creating Flexvolume plugin from directory ${dirName}, skipping`, err);
+          this.#failures.set(dirName, e);
+          // A plugin registered earlier stays registered, as upstream keeps it.
+          this.#known.set(dirName, { signature, pluginName, added: prev?.added ?? false });
+          return undefined;
+        }
+      }),
+    );
+    for (const ev of results) if (ev !== undefined) events.push(ev);
 
     if (this.#onChange !== undefined) this.#syncWatchers(dirs);
     return events;

@@ -179,6 +179,12 @@ describe('gitRepo volumes', () => {
     );
   });
 
+  it('report a repository git cannot even be started with instead of crashing', async () => {
+    const { plugin } = await setup();
+    const m = plugin.newMounter(gitSpec({ repository: 'bad\u0000repo' }), pod('p11'), {});
+    await assert.rejects(m.setUp({}), (err: unknown) => isGitRepoSetupError(err));
+  });
+
   it('refuse to set up when the GitRepoVolumeDriver feature gate is off', async () => {
     const { plugin, recorder } = await setup({ enabled: false });
     const m = plugin.newMounter(gitSpec({ repository: repo }), pod('p9'), {});
