@@ -1,8 +1,8 @@
 // Small filesystem helpers the in-tree plugins share: existence checks that tell "missing" from other
 // failures, and du-style usage figures (upstream MetricsDu: du for used bytes and inodes, statfs for
-// capacity).
+// capacity, through util/fs).
 import * as fs from 'node:fs/promises';
-import { join } from 'node:path';
+import { fsInfo, measureUsage } from '../util/fs/index.ts';
 import type { Metrics } from '../volume.ts';
 
 export function isNotExist(err: unknown): boolean {
@@ -20,48 +20,18 @@ export async function pathExists(path: string): Promise<boolean> {
   }
 }
 
-/** Bytes and inodes used under a directory, not crossing into other filesystems (du -x). */
-async function du(root: string): Promise<{ bytes: number; inodes: number }> {
-  const rootSt = await fs.lstat(root);
-  let bytes = rootSt.blocks * 512;
-  let inodes = 1;
-  const walk = async (dir: string): Promise<void> => {
-    let names: string[];
-    try {
-      names = await fs.readdir(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const p = join(dir, name);
-      let st: Awaited<ReturnType<typeof fs.lstat>>;
-      try {
-        st = await fs.lstat(p);
-      } catch {
-        continue;
-      }
-      if (st.dev !== rootSt.dev) continue;
-      bytes += st.blocks * 512;
-      inodes++;
-      if (st.isDirectory()) await walk(p);
-    }
-  };
-  if (rootSt.isDirectory()) await walk(root);
-  return { bytes, inodes };
-}
-
-/** Usage of a volume directory, or undefined when it does not exist. */
+/** Usage of a volume directory (upstream MetricsDu), or undefined when it does not exist. */
 export async function metricsDu(path: string): Promise<Metrics | undefined> {
   try {
-    const { bytes, inodes } = await du(path);
-    const sf = await fs.statfs(path);
+    const usage = await measureUsage(path);
+    const info = await fsInfo(path);
     return {
-      used: bytes,
-      capacity: sf.blocks * sf.bsize,
-      available: sf.bavail * sf.bsize,
-      inodesUsed: inodes,
-      inodes: sf.files,
-      inodesFree: sf.ffree,
+      used: usage.bytes,
+      capacity: info.capacity,
+      available: info.available,
+      inodesUsed: usage.inodes,
+      inodes: info.inodes,
+      inodesFree: info.inodesFree,
     };
   } catch (err) {
     if (isNotExist(err)) return undefined;
