@@ -155,6 +155,24 @@ describe('configMap plugin', () => {
     });
   });
 
+  it('refuses item paths that would leave the volume and removes the half-made volume', async () => {
+    host.setConfigMap(cm('esc', { k: 'v' }));
+    for (const [path, message] of [
+      ['../escape', "invalid path: must not contain '..': ../escape"],
+      ['/etc/passwd', 'invalid path: must be relative path: /etc/passwd'],
+      ['..data/x', "invalid path: must not start with '..': ..data/x"],
+    ] as const) {
+      const spec = specFromVolume({
+        name: 'esc',
+        configMap: { name: 'esc', defaultMode: 0o644, items: [{ key: 'k', path }] },
+      });
+      const m = plugin.newMounter(spec, pod('u6'), {});
+      await assert.rejects(m.setUp({}), { message });
+      assert.equal(await exists(m.getPath()), false);
+      assert.equal(await exists(join(root, 'pods/u6/plugins/kubernetes.io~empty-dir/wrapped_esc')), false);
+    }
+  });
+
   it('surfaces API errors other than NotFound even when optional', async () => {
     host.getConfigMapErrors.push(new Error('connection refused'));
     const spec = specFromVolume({
