@@ -59,6 +59,8 @@ export interface VolumeManagerOptions {
   waitTimeoutMs?: number;
   /** Node allocatable memory for tmpfs sizing; default the machine's memory. */
   nodeAllocatableMemory?: number;
+  /** Called after a pass when getVolumesInUse() changed (the agent updates node.status.volumesInUse). */
+  onVolumesInUseChanged?: (volumes: string[]) => void;
 }
 
 /** A pod's volumes did not all mount (upstream WaitForAttachAndMount's error). */
@@ -119,6 +121,7 @@ export class VolumeManager {
   #backoffTimer: { at: number; timer: Timer } | undefined;
   #retryTimer: Timer | undefined;
   #passes = 0;
+  #lastVolumesInUse = '';
   #idleWaiters: (() => void)[] = [];
   #markStarted!: () => void;
   readonly #startedPromise = new Promise<void>((r) => {
@@ -212,6 +215,7 @@ export class VolumeManager {
     this.#backoffTimer?.timer.cancel();
     this.#retryTimer?.cancel();
     for (const w of [...this.#waiters]) w.check();
+    while (this.#running) await new Promise<void>((r) => this.#idleWaiters.push(r));
     await this.executor.wait();
   }
 
@@ -439,11 +443,22 @@ export class VolumeManager {
         this.#scheduleBackoffWake();
         await this.#cleanupOrphans();
         for (const w of [...this.#waiters]) w.check();
+        this.#notifyVolumesInUse();
       } while (this.#again && !this.#stopped);
     } finally {
       this.#running = false;
       for (const r of this.#idleWaiters.splice(0)) r();
     }
+  }
+
+  #notifyVolumesInUse(): void {
+    const cb = this.#o.onVolumesInUseChanged;
+    if (cb === undefined) return;
+    const now = this.getVolumesInUse();
+    const key = now.join('\n');
+    if (key === this.#lastVolumesInUse) return;
+    this.#lastVolumesInUse = key;
+    cb(now);
   }
 
   #scheduleFailedPodRetry(): void {

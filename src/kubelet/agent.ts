@@ -1,0 +1,500 @@
+// The node agent (the kubelet's storage side): registers its Node, renews its Lease, watches the pods
+// bound to its node, runs the volume manager, and drives each pod's status — Pending while its volumes
+// are set up (FailedMount events while that fails), Running once every volume is mounted and the
+// container runtime says its containers run — and, on deletion, tears the volumes down and only then
+// deletes the pod object (grace period 0), as the kubelet's status manager does.
+//
+// Concurrency: one sync per pod at a time (a pod worker per pod, as upstream's podWorkers); a newer
+// event for a pod that is waiting for its volumes aborts the wait when the pod starts terminating.
+import {
+  formatMicroTime,
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  type KubeObject,
+  type Lease,
+  type Node,
+  type Pod,
+  type PodStatus,
+  Resources,
+} from '../api/index.ts';
+import {
+  type Client,
+  type EventRecorder,
+  EventTypeNormal,
+  EventTypeWarning,
+  metaNamespaceKey,
+  Recorder,
+  SharedIndexInformer,
+} from '../client/index.ts';
+import { type Clock, logger, realClock, type Timer } from '../component/index.ts';
+import type { MountInterface, VolumePlugin } from '../volume/index.ts';
+import {
+  defaultLeaseRenewIntervalMs,
+  defaultNodeStatusReportFrequencyMs,
+  defaultNodeStatusUpdateFrequencyMs,
+  defaultPodWorkerBackoffMs,
+  FailedMountVolume,
+  kubeletComponent,
+  NodeLeaseNamespace,
+  NodeReady,
+  nodeLeaseDurationSeconds,
+  Starting,
+} from './constants.ts';
+import {
+  desiredNodeStatus,
+  initialNode,
+  type MachineInfo,
+  machineStatus,
+  nodeStatusChanged,
+  readMachineInfo,
+  stableJSON,
+} from './nodestatus.ts';
+import { pendingPodStatus, runningPodStatus } from './podstatus.ts';
+import { type ContainerRuntime, NoopContainerRuntime } from './runtime.ts';
+import { isPodTerminal, isVolumeWaitError, uniquePodName, VolumeManager } from './volumemanager/index.ts';
+
+const log = logger('kubelet');
+
+export interface NodeAgentOptions {
+  client: Client;
+  nodeName: string;
+  /** The kubelet root dir (pods/, plugins/ ...). */
+  rootDir: string;
+  plugins: readonly VolumePlugin[];
+  mounter: MountInterface;
+  clock?: Clock;
+  /** Default: a Recorder writing Events with source component `kubelet`, host nodeName. */
+  recorder?: EventRecorder;
+  /** Default: NoopContainerRuntime (kvol runs no containers yet). */
+  runtime?: ContainerRuntime;
+  /** Default: read from this machine. */
+  machineInfo?: MachineInfo;
+  /** Lease renewal; default 10 s. */
+  leaseRenewIntervalMs?: number;
+  /** Node status computation; default 10 s. */
+  nodeStatusUpdateFrequencyMs?: number;
+  /** Unchanged node status is still written this often; default 5 min. */
+  nodeStatusReportFrequencyMs?: number;
+  /** Retry of a pod whose sync failed; default 10 s. */
+  podWorkerBackoffMs?: number;
+  /** waitForAttachAndMount / waitForUnmount timeout; default 2 m 3 s. */
+  volumeWaitTimeoutMs?: number;
+  /** Volume manager safety-net period; default 60 s. */
+  volumeSyncPeriodMs?: number;
+}
+
+interface PodWorker {
+  running: boolean;
+  dirty: boolean;
+  abort: AbortController | undefined;
+  retry: Timer | undefined;
+}
+
+function errMsg(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Pod changes the agent acts on: spec, labels, annotations, deletion (not its own status writes). */
+function podSyncRelevant(oldPod: Pod, newPod: Pod): boolean {
+  const pick = (p: Pod): unknown => ({
+    spec: p.spec,
+    labels: p.metadata.labels,
+    annotations: p.metadata.annotations,
+    deletionTimestamp: p.metadata.deletionTimestamp,
+    phase: isPodTerminal(p),
+  });
+  return stableJSON(pick(oldPod)) !== stableJSON(pick(newPod));
+}
+
+export class NodeAgent {
+  readonly volumeManager: VolumeManager;
+  readonly #o: NodeAgentOptions;
+  readonly #clock: Clock;
+  readonly #recorder: EventRecorder;
+  readonly #ownRecorder: Recorder | undefined;
+  readonly #runtime: ContainerRuntime;
+  readonly #machine: MachineInfo;
+  readonly #pods: SharedIndexInformer<Pod>;
+  readonly #workers = new Map<string, PodWorker>();
+  #node: Node | undefined;
+  #lastStatusReport = 0;
+  #statusUpdating: Promise<void> | undefined;
+  #statusAgain = false;
+  #signal: AbortSignal | undefined;
+
+  constructor(opts: NodeAgentOptions) {
+    this.#o = opts;
+    this.#clock = opts.clock ?? realClock;
+    if (opts.recorder === undefined) {
+      this.#ownRecorder = new Recorder({
+        client: opts.client,
+        source: { component: kubeletComponent, host: opts.nodeName },
+        clock: this.#clock,
+      });
+      this.#recorder = this.#ownRecorder;
+    } else {
+      this.#recorder = opts.recorder;
+    }
+    this.#runtime = opts.runtime ?? new NoopContainerRuntime(this.#clock);
+    this.#machine = opts.machineInfo ?? readMachineInfo(opts.rootDir);
+    this.#pods = new SharedIndexInformer<Pod>(opts.client.resource<Pod>(Resources.pods), {
+      fieldSelector: `spec.nodeName=${opts.nodeName}`,
+      clock: this.#clock,
+      name: 'kubelet-pods',
+    });
+    const terminating = (uid: string): boolean => {
+      const pod = this.#podByUID(uid);
+      return pod === undefined || pod.metadata.deletionTimestamp != null || isPodTerminal(pod);
+    };
+    this.volumeManager = new VolumeManager({
+      client: opts.client,
+      nodeName: opts.nodeName,
+      rootDir: opts.rootDir,
+      plugins: opts.plugins,
+      mounter: opts.mounter,
+      recorder: this.#recorder,
+      clock: this.#clock,
+      nodeAllocatableMemory: Math.max(0, this.#machine.memoryBytes - 100 * 1024 * 1024),
+      podManager: {
+        getPods: () => this.#pods.list(),
+        getPodByUID: (uid) => this.#podByUID(uid),
+      },
+      podStateProvider: {
+        shouldPodContainersBeTerminating: terminating,
+        shouldPodRuntimeBeRemoved: (uid) => terminating(uid) && !this.#runtime.podHasRunningContainers(uid),
+      },
+      onVolumesInUseChanged: () => this.#requestNodeStatusUpdate(),
+      ...(opts.volumeWaitTimeoutMs === undefined ? {} : { waitTimeoutMs: opts.volumeWaitTimeoutMs }),
+      ...(opts.volumeSyncPeriodMs === undefined ? {} : { syncPeriodMs: opts.volumeSyncPeriodMs }),
+    });
+  }
+
+  /**
+   * Registers the node, then runs the lease, the node status loop, the pod informer, the volume
+   * manager and the pod workers until the signal aborts.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    this.#signal = signal;
+    await this.#registerNode(signal);
+    const timers: Timer[] = [];
+    const every = (ms: number, fn: () => Promise<void>): void => {
+      const tick = (): void => {
+        void fn()
+          .catch((err: unknown) => {
+            if (!signal.aborted) log.warn('periodic task failed', { err: errMsg(err) });
+          })
+          .finally(() => {
+            if (!signal.aborted) timers.push(this.#clock.setTimer(ms, tick));
+          });
+      };
+      tick();
+    };
+    every(this.#o.leaseRenewIntervalMs ?? defaultLeaseRenewIntervalMs, () => this.renewLease());
+    every(this.#o.nodeStatusUpdateFrequencyMs ?? defaultNodeStatusUpdateFrequencyMs, () =>
+      this.updateNodeStatus(),
+    );
+    this.#pods.addEventHandler({
+      onAdd: (pod) => this.#podEvent(pod),
+      onUpdate: (oldPod, newPod) => {
+        if (podSyncRelevant(oldPod, newPod)) this.#podEvent(newPod);
+      },
+      onDelete: (pod) => this.#podEvent(pod),
+    });
+    this.#pods.start(signal);
+    if (!(await this.#pods.waitForSync(signal))) return;
+    const vm = this.volumeManager.run(signal);
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    for (const t of timers) t.cancel();
+    for (const w of this.#workers.values()) {
+      w.retry?.cancel();
+      w.abort?.abort();
+    }
+    await vm;
+    this.#pods.stop();
+    await this.#pods.stopped();
+    this.#ownRecorder?.shutdown();
+  }
+
+  #podByUID(uid: string): Pod | undefined {
+    return this.#pods.list().find((p) => p.metadata.uid === uid);
+  }
+
+  // ---- node registration, lease and status -------------------------------------------------------
+
+  async #registerNode(signal: AbortSignal): Promise<void> {
+    const nodes = this.#o.client.resource<Node>(Resources.nodes);
+    const want = initialNode(this.#o.nodeName, this.#machine);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        let node: Node;
+        try {
+          node = await nodes.create(want, { signal });
+          this.#recorder.event(
+            node,
+            EventTypeNormal,
+            'RegisteredNode',
+            `Node ${this.#o.nodeName} event: Registered Node ${this.#o.nodeName} in Controller`,
+          );
+        } catch (err) {
+          if (!isAlreadyExists(err)) throw err;
+          node = await nodes.get(this.#o.nodeName, { signal });
+          const labels = { ...node.metadata.labels, ...want.metadata.labels };
+          const annotations = { ...node.metadata.annotations, ...want.metadata.annotations };
+          if (
+            stableJSON(labels) !== stableJSON(node.metadata.labels) ||
+            stableJSON(annotations) !== stableJSON(node.metadata.annotations)
+          ) {
+            node = await nodes.update(
+              { ...node, metadata: { ...node.metadata, labels, annotations } },
+              { signal },
+            );
+          }
+        }
+        this.#node = node;
+        this.#recorder.event(this.#nodeRef(), EventTypeNormal, Starting, 'Starting kubelet.');
+        log.info('Successfully registered node', { node: this.#o.nodeName });
+        return;
+      } catch (err) {
+        if (signal.aborted) throw err;
+        log.warn('Unable to register node with API server', { node: this.#o.nodeName, err: errMsg(err) });
+        await this.#clock.sleep(Math.min(7000, 100 * 2 ** attempt), signal);
+      }
+    }
+  }
+
+  #nodeRef(): KubeObject {
+    return { apiVersion: 'v1', kind: 'Node', metadata: { name: this.#o.nodeName, uid: this.#o.nodeName } };
+  }
+
+  /** Creates or renews `kube-node-lease/<node>` (renewTime now, 40 s duration, owned by the Node). */
+  async renewLease(): Promise<void> {
+    const leases = this.#o.client.resource<Lease>(Resources.leases, NodeLeaseNamespace);
+    const now = formatMicroTime(this.#clock.now());
+    try {
+      const lease = await leases.get(this.#o.nodeName);
+      await leases.update({
+        ...lease,
+        spec: {
+          ...lease.spec,
+          holderIdentity: this.#o.nodeName,
+          leaseDurationSeconds: nodeLeaseDurationSeconds,
+          renewTime: now,
+        },
+      });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      const lease: Lease = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: this.#o.nodeName, namespace: NodeLeaseNamespace },
+        spec: {
+          holderIdentity: this.#o.nodeName,
+          leaseDurationSeconds: nodeLeaseDurationSeconds,
+          renewTime: now,
+        },
+      };
+      const uid = this.#node?.metadata.uid;
+      if (uid !== undefined) {
+        lease.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name: this.#o.nodeName, uid }];
+      }
+      await leases.create(lease);
+    }
+  }
+
+  #requestNodeStatusUpdate(): void {
+    void this.updateNodeStatus().catch((err: unknown) =>
+      log.warn('node status update failed', { err: errMsg(err) }),
+    );
+  }
+
+  /**
+   * Writes node status when it changed (volumesInUse, conditions, machine facts) or when the report
+   * period passed; then tells the volume manager which volumes were reported in use. Coalesced.
+   */
+  async updateNodeStatus(): Promise<void> {
+    if (this.#statusUpdating !== undefined) {
+      this.#statusAgain = true;
+      return this.#statusUpdating;
+    }
+    this.#statusUpdating = (async () => {
+      try {
+        do {
+          this.#statusAgain = false;
+          await this.#updateNodeStatusOnce();
+        } while (this.#statusAgain);
+      } finally {
+        this.#statusUpdating = undefined;
+      }
+    })();
+    return this.#statusUpdating;
+  }
+
+  async #updateNodeStatusOnce(): Promise<void> {
+    const nodes = this.#o.client.resource<Node>(Resources.nodes);
+    const machine = machineStatus(this.#o.nodeName, this.#machine);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const node = await nodes.get(this.#o.nodeName);
+      const inUse = this.volumeManager.getVolumesInUse();
+      const now = this.#clock.now();
+      const status = desiredNodeStatus(node.status, machine, inUse, now);
+      const period = this.#o.nodeStatusReportFrequencyMs ?? defaultNodeStatusReportFrequencyMs;
+      if (!nodeStatusChanged(node.status, status) && now - this.#lastStatusReport < period) {
+        this.volumeManager.markVolumesAsReportedInUse(node.status?.volumesInUse ?? []);
+        return;
+      }
+      const wasReady = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+      try {
+        const updated = await nodes.updateStatus({ ...node, status });
+        this.#node = updated;
+        this.#lastStatusReport = now;
+        if (!wasReady)
+          this.#recorder.event(
+            this.#nodeRef(),
+            EventTypeNormal,
+            NodeReady,
+            `Node ${this.#o.nodeName} status is now: NodeReady`,
+          );
+        this.volumeManager.markVolumesAsReportedInUse(updated.status?.volumesInUse ?? []);
+        return;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+      }
+    }
+  }
+
+  // ---- pods ---------------------------------------------------------------------------------------
+
+  #podEvent(pod: Pod): void {
+    this.volumeManager.podsChanged();
+    const uid = uniquePodName(pod);
+    const w = this.#workers.get(uid);
+    const stillThere = this.#podByUID(uid) !== undefined;
+    if (w?.running === true && (pod.metadata.deletionTimestamp != null || !stillThere)) w.abort?.abort();
+    this.#schedule(uid, metaNamespaceKey(pod));
+  }
+
+  #schedule(uid: string, key: string): void {
+    let w = this.#workers.get(uid);
+    if (w === undefined) {
+      w = { running: false, dirty: false, abort: undefined, retry: undefined };
+      this.#workers.set(uid, w);
+    }
+    w.retry?.cancel();
+    w.retry = undefined;
+    if (w.running) {
+      w.dirty = true;
+      return;
+    }
+    w.running = true;
+    const worker = w;
+    void (async () => {
+      let failed = false;
+      do {
+        worker.dirty = false;
+        worker.abort = new AbortController();
+        try {
+          failed = !(await this.#syncPod(uid, key, worker.abort.signal));
+        } catch (err) {
+          failed = true;
+          log.warn('pod sync failed', { pod: key, err: errMsg(err) });
+        }
+      } while (worker.dirty && this.#signal?.aborted !== true);
+      worker.running = false;
+      worker.abort = undefined;
+      if (this.#podByUID(uid) === undefined && !failed) {
+        this.#workers.delete(uid);
+        return;
+      }
+      if (failed && this.#signal?.aborted !== true) {
+        worker.retry = this.#clock.setTimer(this.#o.podWorkerBackoffMs ?? defaultPodWorkerBackoffMs, () => {
+          worker.retry = undefined;
+          this.#schedule(uid, key);
+        });
+      }
+    })();
+  }
+
+  /** One sync of one pod. Returns false when it should be retried after the backoff. */
+  async #syncPod(uid: string, key: string, signal: AbortSignal): Promise<boolean> {
+    const pod = this.#pods.getByKey(key);
+    if (pod === undefined || pod.metadata.uid !== uid) {
+      // Gone from the API: make sure its containers are stopped; the volume manager unmounts.
+      const last: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { uid } };
+      await this.#runtime.killPod(last);
+      this.volumeManager.podsChanged();
+      return true;
+    }
+    if (pod.metadata.deletionTimestamp != null || isPodTerminal(pod)) {
+      return this.#syncTerminatingPod(pod);
+    }
+    const hostIP = this.#machine.internalIP;
+    if (pod.status?.startTime == null) {
+      await this.#writeStatus(pod, pendingPodStatus(pod, hostIP, this.#clock.now()));
+    }
+    try {
+      await this.volumeManager.waitForAttachAndMount(pod, signal);
+    } catch (err) {
+      if (signal.aborted) return true;
+      if (isVolumeWaitError(err)) {
+        this.#recorder.event(
+          pod,
+          EventTypeWarning,
+          FailedMountVolume,
+          `Unable to attach or mount volumes: ${err.message}`,
+        );
+        log.warn('Unable to attach or mount volumes for pod; skipping pod', { pod: key, err: err.message });
+        return false;
+      }
+      throw err;
+    }
+    const containers = await this.#runtime.syncPod(pod, this.volumeManager.getMountedVolumesForPod(uid));
+    const current = this.#pods.getByKey(key) ?? pod;
+    await this.#writeStatus(current, runningPodStatus(current, hostIP, containers, this.#clock.now()));
+    return true;
+  }
+
+  async #syncTerminatingPod(pod: Pod): Promise<boolean> {
+    await this.#runtime.killPod(pod);
+    this.volumeManager.podsChanged();
+    try {
+      await this.volumeManager.waitForUnmount(pod, this.#signal);
+    } catch (err) {
+      log.warn('pod volumes not yet unmounted', { pod: metaNamespaceKey(pod), err: errMsg(err) });
+      return false;
+    }
+    if (pod.metadata.deletionTimestamp == null) return true;
+    try {
+      await this.#o.client
+        .resource<Pod>(Resources.pods, pod.metadata.namespace)
+        .delete(pod.metadata.name ?? '', {
+          gracePeriodSeconds: 0,
+          preconditions: { uid: pod.metadata.uid ?? '' },
+        });
+      log.v(2, 'Pod fully terminated and removed from etcd', { pod: metaNamespaceKey(pod) });
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+    return true;
+  }
+
+  async #writeStatus(pod: Pod, status: PodStatus): Promise<void> {
+    if (stableJSON(pod.status) === stableJSON(status)) return;
+    const pods = this.#o.client.resource<Pod>(Resources.pods, pod.metadata.namespace);
+    let cur = pod;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await pods.updateStatus({ ...cur, status });
+        return;
+      } catch (err) {
+        if (isNotFound(err)) return;
+        if (!isConflict(err)) throw err;
+        cur = await pods.get(pod.metadata.name ?? '');
+        if (cur.metadata.uid !== pod.metadata.uid) return;
+      }
+    }
+  }
+}

@@ -1,0 +1,7 @@
+// The node agent: registers the Node, renews its Lease, runs the volume manager and drives pod status.
+export { NodeAgent, type NodeAgentOptions } from './agent.ts';
+export * from './constants.ts';
+export { type MachineInfo, readMachineInfo } from './nodestatus.ts';
+export { type ContainerRuntime, type ContainerState, NoopContainerRuntime } from './runtime.ts';
+export { KubeletVolumeHost } from './volumehost.ts';
+export * from './volumemanager/index.ts';
