@@ -99,7 +99,7 @@ export async function up(opts: UpOptions): Promise<Running> {
         'Press Ctrl-C to stop.\n',
     );
   }
-  const stopControllers = startControlPlane(server);
+  const stopControllers = startControlPlane(server, dataDir);
   let stopped: Promise<void> | undefined;
   return {
     server,
@@ -119,13 +119,16 @@ export async function up(opts: UpOptions): Promise<Running> {
  * Runs the controllers in this process over the in-process client (no HTTP, same semantics), and
  * returns the function that stops them.
  */
-function startControlPlane(server: RunningApiServer): () => Promise<void> {
+function startControlPlane(server: RunningApiServer, dataDir: string): () => Promise<void> {
   const ac = new AbortController();
   // Every controller and informer listens on this one signal.
   setMaxListeners(0, ac.signal);
   const client = new InProcessClient(server.registry, { user: 'system:kube-controller-manager' });
   const informers = new SharedInformerFactory(client, { resyncPeriodMs: 5 * 60_000 });
-  const controllers = startControllers({ client, informers }, ac.signal);
+  const controllers = startControllers(
+    { client, informers, hostPathRoot: join(dataDir, 'hostpath-provisioner') },
+    ac.signal,
+  );
   const schedulerClient = new InProcessClient(server.registry, {
     user: 'system:kube-scheduler',
     fieldManager: 'kube-scheduler',

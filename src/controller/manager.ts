@@ -1,8 +1,9 @@
 // The controller manager: builds the storage controllers over one client and one shared informer
 // factory, starts the informers once every controller has registered its own, and runs them until the
 // signal aborts (kube-controller-manager's role for the storage controllers).
-import type { Client, SharedInformerFactory } from '../client/index.ts';
+import { type Client, Recorder, type SharedInformerFactory } from '../client/index.ts';
 import { type Clock, logger } from '../component/index.ts';
+import { ControllerComponent, PersistentVolumeController } from './persistentvolume/index.ts';
 import { PVCProtectionController, PVProtectionController } from './protection/index.ts';
 
 const log = logger('controller-manager');
@@ -13,6 +14,8 @@ export interface ControllerManagerOptions {
   readonly clock?: Clock;
   /** Workers per controller (upstream's --concurrent-*-syncs). */
   readonly workers?: number;
+  /** Where the in-tree hostPath provisioner makes volumes (`<root>/pvc-<uid>`); unset disables it. */
+  readonly hostPathRoot?: string;
 }
 
 export interface RunningControllers {
@@ -32,6 +35,22 @@ export function startControllers(opts: ControllerManagerOptions, signal: AbortSi
   };
   const workers = opts.workers ?? 2;
   const runs: { name: string; run: () => Promise<void> }[] = [];
+  const pvEvents = new Recorder({ client: opts.client, source: { component: ControllerComponent } });
+  const pvController = new PersistentVolumeController({
+    ...common,
+    recorder: pvEvents,
+    ...(opts.hostPathRoot !== undefined ? { hostPathRoot: opts.hostPathRoot } : {}),
+  });
+  runs.push({
+    name: 'persistentvolume-binder',
+    run: async () => {
+      try {
+        await pvController.run(signal, workers);
+      } finally {
+        pvEvents.shutdown();
+      }
+    },
+  });
   const pvc = new PVCProtectionController(common);
   runs.push({ name: 'pvc-protection', run: () => pvc.run(signal, workers) });
   const pv = new PVProtectionController(common);

@@ -206,17 +206,77 @@ export class PersistentVolumeController {
     this.#podInformer = opts.informers.informerFor<Pod>(Resources.pods);
     this.#nodeInformer = opts.informers.informerFor<Node>(Resources.nodes);
 
-    const volumeKey = (pv: PersistentVolume): void => this.#volumeQueue.add(pv.metadata.name ?? '');
-    const claimKey = (c: PersistentVolumeClaim): void => this.#claimQueue.add(claimToClaimKey(c));
+    // Claims that name a volume (spec.volumeName) and are not bound yet, by volume name: when that
+    // volume appears or changes, they are synced at once instead of at the next resync.
+    const waitingFor = new Map<string, Set<string>>();
+    const waitingOn = new Map<string, string>();
+    // Unbound claims that name no volume, by storage class: a volume of that class becoming free is
+    // offered to them at once (upstream waits for the next resync).
+    const pendingByClass = new Map<string, Set<string>>();
+    const pendingClassOf = new Map<string, string>();
+    const trackClaim = (c: PersistentVolumeClaim, gone: boolean): void => {
+      const key = claimToClaimKey(c);
+      const prev = waitingOn.get(key);
+      if (prev !== undefined) {
+        waitingOn.delete(key);
+        const keys = waitingFor.get(prev);
+        if (keys?.delete(key) === true && keys.size === 0) waitingFor.delete(prev);
+      }
+      const prevClass = pendingClassOf.get(key);
+      if (prevClass !== undefined) {
+        pendingClassOf.delete(key);
+        const keys = pendingByClass.get(prevClass);
+        if (keys?.delete(key) === true && keys.size === 0) pendingByClass.delete(prevClass);
+      }
+      const vol = c.spec?.volumeName ?? '';
+      if (gone || c.status?.phase === 'Bound') return;
+      if (vol === '') {
+        const cls = c.spec?.storageClassName ?? '';
+        pendingClassOf.set(key, cls);
+        let keys = pendingByClass.get(cls);
+        if (keys === undefined) pendingByClass.set(cls, (keys = new Set()));
+        keys.add(key);
+        return;
+      }
+      waitingOn.set(key, vol);
+      let keys = waitingFor.get(vol);
+      if (keys === undefined) waitingFor.set(vol, (keys = new Set()));
+      keys.add(key);
+    };
+    const volumeDeleted = (pv: PersistentVolume): void => this.#volumeQueue.add(pv.metadata.name ?? '');
+    const volumeKey = (pv: PersistentVolume): void => {
+      const name = pv.metadata.name ?? '';
+      this.#volumeQueue.add(name);
+      // Claim syncs read the controller's volume cache: make the new version visible to them first
+      // (storeObjectUpdate keeps whichever version is newer, so the volume worker is unaffected).
+      this.#storeVolumeUpdate(pv);
+      // A volume pre-bound to a claim, or named by waiting claims, lets those claims progress now.
+      const ref = pv.spec?.claimRef;
+      if (ref?.name !== undefined && ref.name !== '')
+        this.#claimQueue.add(`${ref.namespace ?? ''}/${ref.name}`);
+      for (const key of waitingFor.get(name) ?? []) this.#claimQueue.add(key);
+      if (ref === undefined && pv.metadata.deletionTimestamp === undefined) {
+        for (const key of pendingByClass.get(pv.spec?.storageClassName ?? '') ?? [])
+          this.#claimQueue.add(key);
+      }
+    };
+    const claimKey = (c: PersistentVolumeClaim): void => {
+      trackClaim(c, false);
+      this.#claimQueue.add(claimToClaimKey(c));
+    };
+    const claimGone = (c: PersistentVolumeClaim): void => {
+      trackClaim(c, true);
+      this.#claimQueue.add(claimToClaimKey(c));
+    };
     this.#volumeInformer.addEventHandler({
       onAdd: volumeKey,
       onUpdate: (_o, n) => volumeKey(n),
-      onDelete: volumeKey,
+      onDelete: volumeDeleted,
     });
     this.#claimInformer.addEventHandler({
       onAdd: claimKey,
       onUpdate: (_o, n) => claimKey(n),
-      onDelete: claimKey,
+      onDelete: claimGone,
     });
     // A new default class may assign itself to class-less claims; a class appearing may let claims
     // provision: re-sync the pending claims.
