@@ -233,12 +233,6 @@ export class NodeAgent {
         let node: Node;
         try {
           node = await nodes.create(want, { signal });
-          this.#recorder.event(
-            node,
-            EventTypeNormal,
-            'RegisteredNode',
-            `Node ${this.#o.nodeName} event: Registered Node ${this.#o.nodeName} in Controller`,
-          );
         } catch (err) {
           if (!isAlreadyExists(err)) throw err;
           node = await nodes.get(this.#o.nodeName, { signal });

@@ -19,7 +19,6 @@ export const defaultPodWorkerBackoffMs = 10_000;
 /** Event reasons (pkg/kubelet/events). */
 export const FailedMountVolume = 'FailedMount';
 export const NodeReady = 'NodeReady';
-export const RegisteredNode = 'RegisteredNode';
 export const Starting = 'Starting';
 /** The kubelet's version as it reports it. */
 export const kubeletVersion = 'v1.32.0-kvol.0.1.0';
