@@ -1,5 +1,5 @@
 // The kvol command line: `kvol up`, `kvol server`, `kvol version`.
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { version as apiVersion } from '../apiserver/index.ts';
@@ -41,8 +41,9 @@ export function buildCli(): Command {
     .option('--data-dir <dir>', 'where kvol keeps its store, certificates and kubeconfig', defaultDataDir)
     .option('--port <port>', 'HTTPS port of the API server (0 picks a free one)', port, 6443)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--node-name <name>', "name of this machine's Node", hostname().toLowerCase())
     .action(async (o) => {
-      const running = await up({ dataDir: o.dataDir, port: o.port, host: o.host });
+      const running = await up({ dataDir: o.dataDir, port: o.port, host: o.host, nodeName: o.nodeName });
       await runUntilSignal(running);
     });
 

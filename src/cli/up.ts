@@ -16,8 +16,10 @@ import {
 import { InProcessClient, Recorder, SharedInformerFactory } from '../client/index.ts';
 import { logger } from '../component/index.ts';
 import { startControllers } from '../controller/index.ts';
+import { NodeAgent } from '../kubelet/index.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { isIncompatibleStore } from '../storage/index.ts';
+import { probeInTreeVolumePlugins, RealMounter } from '../volume/index.ts';
 
 const log = logger('kvol');
 
@@ -33,6 +35,8 @@ export interface UpOptions {
   readonly store?: string;
   /** Print the kubeconfig hints (false for `kvol server` in scripts). */
   readonly quiet?: boolean;
+  /** Run the node agent for this machine under this node name; undefined: no agent (`kvol server`). */
+  readonly nodeName?: string;
 }
 
 export interface Running {
@@ -99,7 +103,7 @@ export async function up(opts: UpOptions): Promise<Running> {
         'Press Ctrl-C to stop.\n',
     );
   }
-  const stopControllers = startControlPlane(server, dataDir);
+  const stopControllers = startControlPlane(server, dataDir, opts.nodeName);
   let stopped: Promise<void> | undefined;
   return {
     server,
@@ -119,7 +123,11 @@ export async function up(opts: UpOptions): Promise<Running> {
  * Runs the controllers in this process over the in-process client (no HTTP, same semantics), and
  * returns the function that stops them.
  */
-function startControlPlane(server: RunningApiServer, dataDir: string): () => Promise<void> {
+function startControlPlane(
+  server: RunningApiServer,
+  dataDir: string,
+  nodeName: string | undefined,
+): () => Promise<void> {
   const ac = new AbortController();
   // Every controller and informer listens on this one signal.
   setMaxListeners(0, ac.signal);
@@ -142,9 +150,25 @@ function startControlPlane(server: RunningApiServer, dataDir: string): () => Pro
     if (!ac.signal.aborted) log.error('scheduler stopped with an error', err);
   });
   informers.start(ac.signal);
+  let agentDone: Promise<void> = Promise.resolve();
+  if (nodeName !== undefined) {
+    const agent = new NodeAgent({
+      client: new InProcessClient(server.registry, {
+        user: `system:node:${nodeName}`,
+        fieldManager: 'kubelet',
+      }),
+      nodeName,
+      rootDir: join(dataDir, 'kubelet'),
+      plugins: probeInTreeVolumePlugins(),
+      mounter: new RealMounter(),
+    });
+    agentDone = agent.run(ac.signal).catch((err: unknown) => {
+      if (!ac.signal.aborted) log.error('node agent stopped with an error', err);
+    });
+  }
   return async () => {
     ac.abort();
-    await Promise.all([controllers.done, scheduling]);
+    await Promise.all([controllers.done, scheduling, agentDone]);
     schedulerEvents.shutdown();
     await informers.shutdown();
   };

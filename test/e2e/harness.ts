@@ -1,7 +1,7 @@
 // End-to-end harness: starts `kvol up` as a real process on a random port with its own data dir, and
 // runs the real kubectl against it with its own kubeconfig and --cache-dir. Everything it starts is
 // stopped and removed in `stop()`, which tests call from an `after` hook.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -108,6 +108,9 @@ export class Kvol {
 
   async stop(): Promise<void> {
     await this.interrupt();
+    // kvol keeps pods' volumes mounted across its own restarts, as the kubelet does; the test's data
+    // dir goes away, so whatever is still mounted under it is unmounted first.
+    unmountUnder(this.dataDir);
     if (this.#ownsDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
@@ -183,6 +186,18 @@ export class Kvol {
         }),
     };
   }
+}
+
+/** Unmounts every mount point below `root`, deepest first. */
+export function unmountUnder(root: string): void {
+  const prefix = root.endsWith('/') ? root : `${root}/`;
+  const points = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .map((p) => p.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(Number.parseInt(o, 8))))
+    .filter((p) => p.startsWith(prefix))
+    .sort((a, b) => b.length - a.length);
+  for (const p of points) spawnSync('umount', ['-l', p]);
 }
 
 /** Polls `check` until it returns true (for processes outside our control), failing after timeoutMs. */

@@ -24,7 +24,7 @@ spec:
   accessModes: [ReadWriteOnce]
   hostPath:
     path: /tmp/${name}
-  storageClassName: manual
+  storageClassName: spare
 `;
 
 const pvc = (name: string, size = '1Gi', labels = 'app: demo'): string => `apiVersion: v1
@@ -114,7 +114,7 @@ describe('kubectl against kvol up', { timeout: 600_000 }, () => {
       pvs,
       /^NAME\s+CAPACITY\s+ACCESS MODES\s+RECLAIM POLICY\s+STATUS\s+CLAIM\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+REASON\s+AGE\n/,
     );
-    assert.match(pvs, /created-pv\s+1Gi\s+RWO\s+Retain\s+Pending\s+manual\s+<unset>/);
+    assert.match(pvs, /created-pv\s+1Gi\s+RWO\s+Retain\s+(Pending|Available)\s+spare\s+<unset>/);
     const scs = await kvol.ok(['get', 'sc', 'fast']);
     assert.match(
       scs,
