@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { version as apiVersion } from '../apiserver/index.ts';
 import { configureLogging } from '../component/index.ts';
+import { runAgent } from './agent.ts';
 import { CliError, runUntilSignal, up } from './up.ts';
 
 export const kvolVersion = '0.1.0';
@@ -62,6 +63,26 @@ export function buildCli(): Command {
         ...(o.store !== undefined ? { store: o.store } : {}),
       });
       await runUntilSignal(running);
+    });
+
+  program
+    .command('agent')
+    .description('run the node agent for this machine against a kvol API server (foreground)')
+    .option('--kubeconfig <path>', 'kubeconfig of the API server (as `kvol up` writes it)')
+    .option('--server <url>', 'API server URL, e.g. https://10.0.0.1:6443')
+    .option('--token <token>', 'bearer token for --server')
+    .option('--certificate-authority <file>', 'CA certificate (PEM) for --server')
+    .option('--node-name <name>', 'name of this Node', hostname().toLowerCase())
+    .option('--root-dir <dir>', 'the kubelet root directory', '/var/lib/kubelet')
+    .action(async (o) => {
+      await runAgent({
+        nodeName: o.nodeName,
+        rootDir: o.rootDir,
+        ...(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : {}),
+        ...(o.server !== undefined ? { server: o.server } : {}),
+        ...(o.token !== undefined ? { token: o.token } : {}),
+        ...(o.certificateAuthority !== undefined ? { caFile: o.certificateAuthority } : {}),
+      });
     });
 
   program

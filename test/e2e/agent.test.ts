@@ -2,10 +2,12 @@
 // kubelet sets them up, the pod becomes Running, ConfigMap edits reach the mounted files, a missing
 // ConfigMap holds the pod with FailedMount until it appears, and deleting the pod leaves nothing behind.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually, Kvol } from './harness.ts';
+import { eventually, Kvol, repoRoot, unmountUnder } from './harness.ts';
 
 const nodeName = 'kvol-e2e-node';
 
@@ -212,6 +214,92 @@ spec:
       () => mountsUnder(dir).length === 0 && !existsSync(dir),
       30_000,
       'the pod directory to be gone',
+    );
+  });
+});
+
+describe('kvol agent on its own over HTTPS', { timeout: 300_000 }, () => {
+  const kvol = new Kvol();
+  let agent: ChildProcess | undefined;
+  let agentLog = '';
+  const rootDir = mkdtempSync(join(tmpdir(), 'kvol-agent-root-'));
+  before(async () => {
+    await kvol.start(['--node-name', 'server-node']);
+    agent = spawn(
+      process.execPath,
+      [
+        join(repoRoot, 'bin/kvol.js'),
+        'agent',
+        '--kubeconfig',
+        kvol.kubeconfig,
+        '--node-name',
+        'remote-node',
+        '--root-dir',
+        rootDir,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    agent.stdout?.on('data', (b: Buffer) => {
+      agentLog += b.toString();
+    });
+    agent.stderr?.on('data', (b: Buffer) => {
+      agentLog += b.toString();
+    });
+  });
+  after(async () => {
+    if (agent !== undefined && agent.exitCode === null) {
+      await new Promise<void>((r) => {
+        agent!.once('exit', () => r());
+        agent!.kill('SIGINT');
+      });
+    }
+    await kvol.stop();
+    unmountUnder(rootDir);
+    rmSync(rootDir, { recursive: true, force: true });
+  });
+
+  it('registers a second node and mounts the volumes of pods bound to it', async () => {
+    await eventually(
+      async () => (await kvol.kubectl(['get', 'node', 'remote-node'])).code === 0,
+      30_000,
+      `the remote node\n${agentLog}`,
+    );
+    await kvol.ok(['wait', 'node/remote-node', '--for=condition=Ready', '--timeout=60s']);
+    await kvol.ok(['apply', '-f', '-'], {
+      input: `apiVersion: v1
+kind: Secret
+metadata:
+  name: remote-secret
+stringData:
+  token: abc
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: remote
+spec:
+  nodeName: remote-node
+  containers:
+  - name: app
+    image: busybox
+    volumeMounts:
+    - {name: s, mountPath: /s}
+  volumes:
+  - name: s
+    secret:
+      secretName: remote-secret
+`,
+    });
+    await kvol.ok(['wait', 'pod/remote', '--for=condition=Ready', '--timeout=60s']);
+    const uid = await kvol.ok(['get', 'pod', 'remote', '-o', 'jsonpath={.metadata.uid}']);
+    const vol = join(rootDir, 'pods', uid, 'volumes', 'kubernetes.io~secret', 's');
+    assert.equal(readFileSync(join(vol, 'token'), 'utf8'), 'abc');
+    assert.equal(mountsUnder(vol).find((m) => m.path === vol)?.type, 'tmpfs');
+    await kvol.ok(['delete', 'pod', 'remote', '--timeout=60s']);
+    await eventually(
+      () => mountsUnder(join(rootDir, 'pods', uid)).length === 0,
+      30_000,
+      'the secret to be unmounted',
     );
   });
 });
