@@ -39,6 +39,7 @@ export function startControllers(opts: ControllerManagerOptions, signal: AbortSi
   const pvController = new PersistentVolumeController({
     ...common,
     recorder: pvEvents,
+    claimWorkers: 8,
     ...(opts.hostPathRoot !== undefined ? { hostPathRoot: opts.hostPathRoot } : {}),
   });
   runs.push({

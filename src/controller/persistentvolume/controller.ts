@@ -88,6 +88,13 @@ export interface PersistentVolumeControllerOptions {
   hostPathRoot?: string;
   /** Re-syncs every claim and volume this often, as a safety net; default 15 s, 0 disables. */
   resyncPeriodMs?: number;
+  /**
+   * Claim workers. Upstream runs one, because two claims must not take the same volume; kvol can run
+   * several because a worker marks the volume it picked as claimed in the controller's cache before its
+   * first write (synchronously, so no other worker can pick it), and every write is conditional on the
+   * volume's resourceVersion. Default 1.
+   */
+  claimWorkers?: number;
   /** Default true (EnableDynamicProvisioning). */
   enableDynamicProvisioning?: boolean;
   /** Attempts to save a provisioned PV (and to delete its storage when saving fails); default 5. */
@@ -153,6 +160,7 @@ export class PersistentVolumeController {
   readonly #clock: Clock;
   readonly #plugins: ProvisionerRegistry;
   readonly #resyncPeriodMs: number;
+  readonly #claimWorkers: number;
   readonly #enableDynamicProvisioning: boolean;
   readonly #createRetryCount: number;
   readonly #createIntervalMs: number;
@@ -189,6 +197,7 @@ export class PersistentVolumeController {
     if (opts.hostPathRoot !== undefined) plugins.push(new HostPathProvisioner({ root: opts.hostPathRoot }));
     this.#plugins = new ProvisionerRegistry(plugins);
     this.#resyncPeriodMs = opts.resyncPeriodMs ?? 15_000;
+    this.#claimWorkers = Math.max(1, opts.claimWorkers ?? 1);
     this.#enableDynamicProvisioning = opts.enableDynamicProvisioning ?? true;
     this.#createRetryCount = opts.createProvisionedPVRetryCount ?? 5;
     this.#createIntervalMs = opts.createProvisionedPVIntervalMs ?? 10_000;
@@ -325,7 +334,12 @@ export class PersistentVolumeController {
     try {
       await Promise.all([
         runWorkers(this.#volumeQueue, workers, (k) => this.#counted(() => this.#volumeWorker(k)), signal),
-        runWorkers(this.#claimQueue, 1, (k) => this.#counted(() => this.#claimWorker(k)), signal),
+        runWorkers(
+          this.#claimQueue,
+          this.#claimWorkers,
+          (k) => this.#counted(() => this.#claimWorker(k)),
+          signal,
+        ),
       ]);
     } finally {
       timer?.cancel();
@@ -1062,7 +1076,18 @@ export class PersistentVolumeController {
       dirty = true;
     }
     if (!dirty) return volume;
-    const updated = await this.#volumeClient().update(c);
+    // Reserve the volume for this claim in the cache before the first await, so that a concurrent
+    // claim worker does not pick it; undone if the write fails.
+    const name = volume.metadata.name ?? '';
+    const before = this.#volumes.get(name);
+    this.#volumes.set(c);
+    let updated: PersistentVolume;
+    try {
+      updated = await this.#volumeClient().update(c);
+    } catch (err) {
+      if (this.#volumes.get(name) === c && before !== undefined) this.#volumes.set(before);
+      throw err;
+    }
     this.#storeVolumeUpdate(updated);
     return updated;
   }
