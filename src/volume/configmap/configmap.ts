@@ -7,8 +7,7 @@
 import type { ConfigMap, ConfigMapVolumeSource, Pod, Volume as PodVolume } from '../../api/index.ts';
 import { isNotFound } from '../../api/index.ts';
 import { logger } from '../../component/index.ts';
-import { metricsDu } from '../emptydir/index.ts';
-import { setUpWrapped, unmountViaEmptyDir } from '../emptydir/wrapped.ts';
+import { PayloadVolumeMounter, PayloadVolumeUnmounter } from '../emptydir/wrapped.ts';
 import {
   escapePluginName,
   type ReconstructedVolume,
@@ -17,16 +16,7 @@ import {
   type VolumePlugin,
 } from '../plugins.ts';
 import type { FileProjection } from '../util/atomicwriter/index.ts';
-import {
-  type Attributes,
-  type Metrics,
-  type Mounter,
-  type MounterArgs,
-  type Spec,
-  specFromVolume,
-  specName,
-  type Unmounter,
-} from '../volume.ts';
+import { type Mounter, type Spec, specFromVolume, specName, type Unmounter } from '../volume.ts';
 
 const log = logger('configmap');
 
@@ -70,11 +60,26 @@ export class ConfigMapPlugin implements VolumePlugin {
   newMounter(spec: Spec, pod: Pod, _opts: VolumeOptions): Mounter {
     const source = getVolumeSource(spec);
     if (source === undefined) throw new Error('spec does not reference a ConfigMap volume type');
-    return new ConfigMapVolumeMounter(this, specName(spec), pod, source);
+    const namespace = pod.metadata.namespace ?? '';
+    const name = source.name ?? '';
+    const optional = source.optional === true;
+    return new PayloadVolumeMounter(this, specName(spec), pod, '', async () => {
+      let configMap: ConfigMap;
+      try {
+        configMap = await this.host.getConfigMap(namespace, name);
+      } catch (err) {
+        if (!(isNotFound(err) && optional)) {
+          log.error("couldn't get configMap", err, { configMap: `${namespace}/${name}` });
+          throw err;
+        }
+        configMap = { metadata: { namespace, name } };
+      }
+      return makeConfigMapPayload(source.items, configMap, source.defaultMode, optional);
+    });
   }
 
   newUnmounter(volumeName: string, podUID: string): Unmounter {
-    return new ConfigMapVolumeUnmounter(this, volumeName, podUID);
+    return new PayloadVolumeUnmounter(this, volumeName, podUID);
   }
 
   constructVolumeSpec(volumeName: string, _mountPath: string): Promise<ReconstructedVolume> {
@@ -124,82 +129,4 @@ export function makeConfigMapPayload(
     payload[ktp.path] = { data: bytes, mode: ktp.mode ?? defaultMode };
   }
   return payload;
-}
-
-class ConfigMapVolume {
-  readonly plugin: ConfigMapPlugin;
-  readonly volName: string;
-  readonly podUID: string;
-
-  constructor(plugin: ConfigMapPlugin, volName: string, podUID: string) {
-    this.plugin = plugin;
-    this.volName = volName;
-    this.podUID = podUID;
-  }
-
-  getPath(): string {
-    return this.plugin.volumePath(this.podUID, this.volName);
-  }
-
-  getMetrics(): Promise<Metrics | undefined> {
-    return metricsDu(this.getPath());
-  }
-}
-
-class ConfigMapVolumeMounter extends ConfigMapVolume implements Mounter {
-  readonly #pod: Pod;
-  readonly #source: ConfigMapVolumeSource;
-
-  constructor(plugin: ConfigMapPlugin, volName: string, pod: Pod, source: ConfigMapVolumeSource) {
-    super(plugin, volName, pod.metadata.uid ?? '');
-    this.#pod = pod;
-    this.#source = source;
-  }
-
-  getAttributes(): Attributes {
-    return { readOnly: true, managed: true, seLinuxRelabel: true };
-  }
-
-  setUp(args: MounterArgs): Promise<void> {
-    return this.setUpAt(this.getPath(), args);
-  }
-
-  async setUpAt(dir: string, args: MounterArgs): Promise<void> {
-    log.v(3, 'setting up volume', { volume: this.volName, pod: this.podUID, dir });
-    const host = this.plugin.host;
-    const namespace = this.#pod.metadata.namespace ?? '';
-    const name = this.#source.name ?? '';
-    const optional = this.#source.optional === true;
-    let configMap: ConfigMap;
-    try {
-      configMap = await host.getConfigMap(namespace, name);
-    } catch (err) {
-      if (!(isNotFound(err) && optional)) {
-        log.error("couldn't get configMap", err, { configMap: `${namespace}/${name}` });
-        throw err;
-      }
-      configMap = { metadata: { namespace, name } };
-    }
-    const payload = makeConfigMapPayload(this.#source.items, configMap, this.#source.defaultMode, optional);
-    await setUpWrapped({
-      host,
-      volName: this.volName,
-      pod: this.#pod,
-      dir,
-      args,
-      medium: '',
-      payload,
-      cleanUp: () => this.plugin.newUnmounter(this.volName, this.podUID).tearDown(),
-    });
-  }
-}
-
-class ConfigMapVolumeUnmounter extends ConfigMapVolume implements Unmounter {
-  tearDown(): Promise<void> {
-    return this.tearDownAt(this.getPath());
-  }
-
-  tearDownAt(dir: string): Promise<void> {
-    return unmountViaEmptyDir(dir, this.plugin.host, this.volName, this.podUID);
-  }
 }

@@ -5,16 +5,9 @@
 // Concurrency: one operation per volume at a time (operation executor); pods never share these volumes.
 import { availableParallelism } from 'node:os';
 import { normalize } from 'node:path';
-import type {
-  DownwardAPIVolumeFile,
-  DownwardAPIVolumeSource,
-  Pod,
-  Volume as PodVolume,
-  ResourceList,
-} from '../../api/index.ts';
+import type { DownwardAPIVolumeFile, Pod, Volume as PodVolume, ResourceList } from '../../api/index.ts';
 import { logger } from '../../component/index.ts';
-import { metricsDu } from '../emptydir/index.ts';
-import { setUpWrapped, unmountViaEmptyDir } from '../emptydir/wrapped.ts';
+import { PayloadVolumeMounter, PayloadVolumeUnmounter } from '../emptydir/wrapped.ts';
 import {
   escapePluginName,
   type ReconstructedVolume,
@@ -23,16 +16,7 @@ import {
   type VolumePlugin,
 } from '../plugins.ts';
 import type { FileProjection } from '../util/atomicwriter/index.ts';
-import {
-  type Attributes,
-  type Metrics,
-  type Mounter,
-  type MounterArgs,
-  type Spec,
-  specFromVolume,
-  specName,
-  type Unmounter,
-} from '../volume.ts';
+import { type Mounter, type Spec, specFromVolume, specName, type Unmounter } from '../volume.ts';
 import { AggregatedError } from './aggregate.ts';
 import { extractFieldPathAsString, extractResourceValue } from './fieldpath.ts';
 
@@ -75,11 +59,13 @@ export class DownwardAPIPlugin implements VolumePlugin {
   newMounter(spec: Spec, pod: Pod, _opts: VolumeOptions): Mounter {
     const source = spec.volume?.downwardAPI;
     if (source == null) throw new Error('spec does not reference a DownwardAPI volume type');
-    return new DownwardAPIVolumeMounter(this, specName(spec), pod, source);
+    return new PayloadVolumeMounter(this, specName(spec), pod, 'Memory', () =>
+      collectDownwardAPIData(source.items, pod, this.host, source.defaultMode),
+    );
   }
 
   newUnmounter(volumeName: string, podUID: string): Unmounter {
-    return new DownwardAPIVolumeUnmounter(this, volumeName, podUID);
+    return new PayloadVolumeUnmounter(this, volumeName, podUID);
   }
 
   constructVolumeSpec(volumeName: string, _mountPath: string): Promise<ReconstructedVolume> {
@@ -143,74 +129,4 @@ function cleanRelPath(p: string): string {
   if (p === '') return '.';
   const n = normalize(p);
   return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
-}
-
-class DownwardAPIVolume {
-  readonly plugin: DownwardAPIPlugin;
-  readonly volName: string;
-  readonly podUID: string;
-
-  constructor(plugin: DownwardAPIPlugin, volName: string, podUID: string) {
-    this.plugin = plugin;
-    this.volName = volName;
-    this.podUID = podUID;
-  }
-
-  getPath(): string {
-    return this.plugin.volumePath(this.podUID, this.volName);
-  }
-
-  getMetrics(): Promise<Metrics | undefined> {
-    return metricsDu(this.getPath());
-  }
-}
-
-class DownwardAPIVolumeMounter extends DownwardAPIVolume implements Mounter {
-  readonly #pod: Pod;
-  readonly #source: DownwardAPIVolumeSource;
-
-  constructor(plugin: DownwardAPIPlugin, volName: string, pod: Pod, source: DownwardAPIVolumeSource) {
-    super(plugin, volName, pod.metadata.uid ?? '');
-    this.#pod = pod;
-    this.#source = source;
-  }
-
-  getAttributes(): Attributes {
-    return { readOnly: true, managed: true, seLinuxRelabel: true };
-  }
-
-  setUp(args: MounterArgs): Promise<void> {
-    return this.setUpAt(this.getPath(), args);
-  }
-
-  async setUpAt(dir: string, args: MounterArgs): Promise<void> {
-    log.v(3, 'setting up downwardAPI volume', { volume: this.volName, pod: this.podUID, dir });
-    const host = this.plugin.host;
-    const payload = await collectDownwardAPIData(
-      this.#source.items,
-      this.#pod,
-      host,
-      this.#source.defaultMode,
-    );
-    await setUpWrapped({
-      host,
-      volName: this.volName,
-      pod: this.#pod,
-      dir,
-      args,
-      medium: 'Memory',
-      payload,
-      cleanUp: () => this.plugin.newUnmounter(this.volName, this.podUID).tearDown(),
-    });
-  }
-}
-
-class DownwardAPIVolumeUnmounter extends DownwardAPIVolume implements Unmounter {
-  tearDown(): Promise<void> {
-    return this.tearDownAt(this.getPath());
-  }
-
-  tearDownAt(dir: string): Promise<void> {
-    return unmountViaEmptyDir(dir, this.plugin.host, this.volName, this.podUID);
-  }
 }

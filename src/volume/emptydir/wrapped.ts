@@ -10,7 +10,8 @@ import { logger } from '../../component/index.ts';
 import type { VolumeHost } from '../plugins.ts';
 import { AtomicWriter, type FileProjection } from '../util/atomicwriter/index.ts';
 import { setVolumeOwnership, VolumePermissionChangeInProgress } from '../util/ownership/index.ts';
-import type { MounterArgs } from '../volume.ts';
+import type { Attributes, Metrics, Mounter, MounterArgs, Unmounter } from '../volume.ts';
+import { metricsDu } from './fsutil.ts';
 import type { WrapperMedium } from './wrapper.ts';
 
 const log = logger('volume');
@@ -121,5 +122,100 @@ export async function setUpWrapped(o: WrappedSetUpOptions): Promise<void> {
       log.error('error tearing down volume after a failed setup', tearDownErr, { volume: o.volName });
     }
     throw err;
+  }
+}
+
+/** What a payload plugin gives the shared mounter and unmounter below. */
+export interface PayloadVolumePlugin {
+  readonly host: VolumeHost;
+  volumePath(podUID: string, volName: string): string;
+  newUnmounter(volumeName: string, podUID: string): Unmounter;
+}
+
+/**
+ * The mounter of the plugins whose content is one AtomicWriter payload on a wrapped emptyDir
+ * (configMap on disk; secret, downwardAPI and projected on tmpfs). `collect` fetches the objects and
+ * builds the payload; it runs on every setUp, which is how updates reach running pods.
+ */
+export class PayloadVolumeMounter implements Mounter {
+  readonly #plugin: PayloadVolumePlugin;
+  readonly #volName: string;
+  readonly #pod: Pod;
+  readonly #medium: WrapperMedium;
+  readonly #collect: () => Promise<Record<string, FileProjection>>;
+
+  constructor(
+    plugin: PayloadVolumePlugin,
+    volName: string,
+    pod: Pod,
+    medium: WrapperMedium,
+    collect: () => Promise<Record<string, FileProjection>>,
+  ) {
+    this.#plugin = plugin;
+    this.#volName = volName;
+    this.#pod = pod;
+    this.#medium = medium;
+    this.#collect = collect;
+  }
+
+  getPath(): string {
+    return this.#plugin.volumePath(this.#pod.metadata.uid ?? '', this.#volName);
+  }
+
+  getMetrics(): Promise<Metrics | undefined> {
+    return metricsDu(this.getPath());
+  }
+
+  getAttributes(): Attributes {
+    return { readOnly: true, managed: true, seLinuxRelabel: true };
+  }
+
+  setUp(args: MounterArgs): Promise<void> {
+    return this.setUpAt(this.getPath(), args);
+  }
+
+  async setUpAt(dir: string, args: MounterArgs): Promise<void> {
+    const podUID = this.#pod.metadata.uid ?? '';
+    log.v(3, 'setting up volume', { volume: this.#volName, pod: podUID, dir });
+    const payload = await this.#collect();
+    await setUpWrapped({
+      host: this.#plugin.host,
+      volName: this.#volName,
+      pod: this.#pod,
+      dir,
+      args,
+      medium: this.#medium,
+      payload,
+      cleanUp: () => this.#plugin.newUnmounter(this.#volName, podUID).tearDown(),
+    });
+  }
+}
+
+/** The unmounter of payload volumes: the wrapped emptyDir's teardown. */
+export class PayloadVolumeUnmounter implements Unmounter {
+  readonly #plugin: PayloadVolumePlugin;
+  readonly #volName: string;
+  readonly #podUID: string;
+
+  constructor(plugin: PayloadVolumePlugin, volName: string, podUID: string) {
+    this.#plugin = plugin;
+    this.#volName = volName;
+    this.#podUID = podUID;
+  }
+
+  getPath(): string {
+    return this.#plugin.volumePath(this.#podUID, this.#volName);
+  }
+
+  getMetrics(): Promise<Metrics | undefined> {
+    return metricsDu(this.getPath());
+  }
+
+  tearDown(): Promise<void> {
+    return this.tearDownAt(this.getPath());
+  }
+
+  tearDownAt(dir: string): Promise<void> {
+    return unmountViaEmptyDir(dir, this.#plugin.host, this.#volName, this.#podUID);
   }
 }

@@ -10,8 +10,7 @@ import { isNotFound } from '../../api/index.ts';
 import { logger } from '../../component/index.ts';
 import { makeConfigMapPayload } from '../configmap/index.ts';
 import { AggregatedError, collectDownwardAPIData } from '../downwardapi/index.ts';
-import { metricsDu } from '../emptydir/index.ts';
-import { setUpWrapped, unmountViaEmptyDir } from '../emptydir/wrapped.ts';
+import { PayloadVolumeMounter, PayloadVolumeUnmounter } from '../emptydir/wrapped.ts';
 import {
   escapePluginName,
   type ReconstructedVolume,
@@ -21,16 +20,7 @@ import {
 } from '../plugins.ts';
 import { makeSecretPayload } from '../secret/index.ts';
 import type { FileProjection } from '../util/atomicwriter/index.ts';
-import {
-  type Attributes,
-  type Metrics,
-  type Mounter,
-  type MounterArgs,
-  type Spec,
-  specFromVolume,
-  specName,
-  type Unmounter,
-} from '../volume.ts';
+import { type Mounter, type Spec, specFromVolume, specName, type Unmounter } from '../volume.ts';
 
 const log = logger('projected');
 
@@ -84,11 +74,13 @@ export class ProjectedPlugin implements VolumePlugin {
   newMounter(spec: Spec, pod: Pod, _opts: VolumeOptions): Mounter {
     const source = spec.volume?.projected;
     if (source == null) throw new Error('spec does not reference a projected volume type');
-    return new ProjectedVolumeMounter(this, specName(spec), pod, source);
+    return new PayloadVolumeMounter(this, specName(spec), pod, 'Memory', () =>
+      collectProjectedData(source, pod, this.host),
+    );
   }
 
   newUnmounter(volumeName: string, podUID: string): Unmounter {
-    return new ProjectedVolumeUnmounter(this, volumeName, podUID);
+    return new PayloadVolumeUnmounter(this, volumeName, podUID);
   }
 
   constructVolumeSpec(volumeName: string, _mountPath: string): Promise<ReconstructedVolume> {
@@ -163,69 +155,4 @@ export async function collectProjectedData(
   }
   if (errors.length > 0) throw new AggregatedError(errors);
   return payload;
-}
-
-class ProjectedVolume {
-  readonly plugin: ProjectedPlugin;
-  readonly volName: string;
-  readonly podUID: string;
-
-  constructor(plugin: ProjectedPlugin, volName: string, podUID: string) {
-    this.plugin = plugin;
-    this.volName = volName;
-    this.podUID = podUID;
-  }
-
-  getPath(): string {
-    return this.plugin.volumePath(this.podUID, this.volName);
-  }
-
-  getMetrics(): Promise<Metrics | undefined> {
-    return metricsDu(this.getPath());
-  }
-}
-
-class ProjectedVolumeMounter extends ProjectedVolume implements Mounter {
-  readonly #pod: Pod;
-  readonly #source: ProjectedVolumeSource;
-
-  constructor(plugin: ProjectedPlugin, volName: string, pod: Pod, source: ProjectedVolumeSource) {
-    super(plugin, volName, pod.metadata.uid ?? '');
-    this.#pod = pod;
-    this.#source = source;
-  }
-
-  getAttributes(): Attributes {
-    return { readOnly: true, managed: true, seLinuxRelabel: true };
-  }
-
-  setUp(args: MounterArgs): Promise<void> {
-    return this.setUpAt(this.getPath(), args);
-  }
-
-  async setUpAt(dir: string, args: MounterArgs): Promise<void> {
-    log.v(3, 'setting up projected volume', { volume: this.volName, pod: this.podUID, dir });
-    const host = this.plugin.host;
-    const payload = await collectProjectedData(this.#source, this.#pod, host);
-    await setUpWrapped({
-      host,
-      volName: this.volName,
-      pod: this.#pod,
-      dir,
-      args,
-      medium: 'Memory',
-      payload,
-      cleanUp: () => this.plugin.newUnmounter(this.volName, this.podUID).tearDown(),
-    });
-  }
-}
-
-class ProjectedVolumeUnmounter extends ProjectedVolume implements Unmounter {
-  tearDown(): Promise<void> {
-    return this.tearDownAt(this.getPath());
-  }
-
-  tearDownAt(dir: string): Promise<void> {
-    return unmountViaEmptyDir(dir, this.plugin.host, this.volName, this.podUID);
-  }
 }

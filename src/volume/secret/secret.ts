@@ -7,8 +7,7 @@
 import type { Pod, Volume as PodVolume, Secret, SecretVolumeSource } from '../../api/index.ts';
 import { isNotFound } from '../../api/index.ts';
 import { logger } from '../../component/index.ts';
-import { metricsDu } from '../emptydir/index.ts';
-import { setUpWrapped, unmountViaEmptyDir } from '../emptydir/wrapped.ts';
+import { PayloadVolumeMounter, PayloadVolumeUnmounter } from '../emptydir/wrapped.ts';
 import {
   escapePluginName,
   type ReconstructedVolume,
@@ -17,16 +16,7 @@ import {
   type VolumePlugin,
 } from '../plugins.ts';
 import type { FileProjection } from '../util/atomicwriter/index.ts';
-import {
-  type Attributes,
-  type Metrics,
-  type Mounter,
-  type MounterArgs,
-  type Spec,
-  specFromVolume,
-  specName,
-  type Unmounter,
-} from '../volume.ts';
+import { type Mounter, type Spec, specFromVolume, specName, type Unmounter } from '../volume.ts';
 
 const log = logger('secret');
 
@@ -70,11 +60,26 @@ export class SecretPlugin implements VolumePlugin {
   newMounter(spec: Spec, pod: Pod, _opts: VolumeOptions): Mounter {
     const source = getVolumeSource(spec);
     if (source === undefined) throw new Error('spec does not reference a Secret volume type');
-    return new SecretVolumeMounter(this, specName(spec), pod, source);
+    const namespace = pod.metadata.namespace ?? '';
+    const name = source.secretName ?? '';
+    const optional = source.optional === true;
+    return new PayloadVolumeMounter(this, specName(spec), pod, 'Memory', async () => {
+      let secret: Secret;
+      try {
+        secret = await this.host.getSecret(namespace, name);
+      } catch (err) {
+        if (!(isNotFound(err) && optional)) {
+          log.error("couldn't get secret", err, { secret: `${namespace}/${name}` });
+          throw err;
+        }
+        secret = { metadata: { namespace, name } };
+      }
+      return makeSecretPayload(source.items, secret, source.defaultMode, optional);
+    });
   }
 
   newUnmounter(volumeName: string, podUID: string): Unmounter {
-    return new SecretVolumeUnmounter(this, volumeName, podUID);
+    return new PayloadVolumeUnmounter(this, volumeName, podUID);
   }
 
   constructVolumeSpec(volumeName: string, _mountPath: string): Promise<ReconstructedVolume> {
@@ -116,82 +121,4 @@ export function makeSecretPayload(
     payload[ktp.path] = { data: Buffer.from(value, 'base64'), mode: ktp.mode ?? defaultMode };
   }
   return payload;
-}
-
-class SecretVolume {
-  readonly plugin: SecretPlugin;
-  readonly volName: string;
-  readonly podUID: string;
-
-  constructor(plugin: SecretPlugin, volName: string, podUID: string) {
-    this.plugin = plugin;
-    this.volName = volName;
-    this.podUID = podUID;
-  }
-
-  getPath(): string {
-    return this.plugin.volumePath(this.podUID, this.volName);
-  }
-
-  getMetrics(): Promise<Metrics | undefined> {
-    return metricsDu(this.getPath());
-  }
-}
-
-class SecretVolumeMounter extends SecretVolume implements Mounter {
-  readonly #pod: Pod;
-  readonly #source: SecretVolumeSource;
-
-  constructor(plugin: SecretPlugin, volName: string, pod: Pod, source: SecretVolumeSource) {
-    super(plugin, volName, pod.metadata.uid ?? '');
-    this.#pod = pod;
-    this.#source = source;
-  }
-
-  getAttributes(): Attributes {
-    return { readOnly: true, managed: true, seLinuxRelabel: true };
-  }
-
-  setUp(args: MounterArgs): Promise<void> {
-    return this.setUpAt(this.getPath(), args);
-  }
-
-  async setUpAt(dir: string, args: MounterArgs): Promise<void> {
-    log.v(3, 'setting up volume', { volume: this.volName, pod: this.podUID, dir });
-    const host = this.plugin.host;
-    const namespace = this.#pod.metadata.namespace ?? '';
-    const name = this.#source.secretName ?? '';
-    const optional = this.#source.optional === true;
-    let secret: Secret;
-    try {
-      secret = await host.getSecret(namespace, name);
-    } catch (err) {
-      if (!(isNotFound(err) && optional)) {
-        log.error("couldn't get secret", err, { secret: `${namespace}/${name}` });
-        throw err;
-      }
-      secret = { metadata: { namespace, name } };
-    }
-    const payload = makeSecretPayload(this.#source.items, secret, this.#source.defaultMode, optional);
-    await setUpWrapped({
-      host,
-      volName: this.volName,
-      pod: this.#pod,
-      dir,
-      args,
-      medium: 'Memory',
-      payload,
-      cleanUp: () => this.plugin.newUnmounter(this.volName, this.podUID).tearDown(),
-    });
-  }
-}
-
-class SecretVolumeUnmounter extends SecretVolume implements Unmounter {
-  tearDown(): Promise<void> {
-    return this.tearDownAt(this.getPath());
-  }
-
-  tearDownAt(dir: string): Promise<void> {
-    return unmountViaEmptyDir(dir, this.plugin.host, this.volName, this.podUID);
-  }
 }
