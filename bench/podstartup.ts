@@ -29,6 +29,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -481,7 +482,8 @@ function profiledArgs(): { args: string[]; before: Set<string> } {
 /** After kvol exited: the profile it wrote (undefined when not profiling). */
 function newProfile(before: Set<string>): string | undefined {
   if (profileDir === undefined) return undefined;
-  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile') && !before.has(f));
+  // The main thread's profile (thread id 0); tsx's loader thread writes its own.
+  const file = readdirSync(profileDir).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f) && !before.has(f));
   if (file === undefined) console.error('warning: kvol wrote no .cpuprofile');
   return file === undefined ? undefined : join(profileDir, file);
 }
@@ -785,11 +787,6 @@ async function floorRun(n: number, m: number): Promise<FloorResult> {
 
 // ---- profile ------------------------------------------------------------------------------------
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
 interface CpuProfile {
   nodes: ProfileNode[];
   startTime: number;
@@ -811,13 +808,133 @@ interface ProfileSummary {
   inclusive: ProfileEntry[];
 }
 
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
+}
+
+/**
+ * tsx compiles each TypeScript file to one line, so a profile's positions are columns of that line.
+ * tsx keeps its output with a source map in `<tmpdir>/tsx-<uid>/`; the newest entry for a source file
+ * maps a column back to the TypeScript line (best effort: undefined when no entry is found).
+ */
+class TsxSourceLines {
+  readonly #dir = join(tmpdir(), `tsx-${process.getuid?.() ?? 0}`);
+  #index: Map<string, string> | undefined;
+  readonly #decoded = new Map<string, [number, number][][] | undefined>();
+
+  line(path: string, genLine: number, genCol: number): number | undefined {
+    const segs = this.#mappings(path)?.[genLine];
+    if (segs === undefined || segs.length === 0) return undefined;
+    let lo = 0;
+    let hi = segs.length - 1;
+    if (segs[0]![0] > genCol) return undefined;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (segs[mid]![0] <= genCol) lo = mid;
+      else hi = mid - 1;
+    }
+    return segs[lo]![1] + 1;
+  }
+
+  #mappings(path: string): [number, number][][] | undefined {
+    if (this.#decoded.has(path)) return this.#decoded.get(path);
+    let out: [number, number][][] | undefined;
+    const file = this.#files().get(path);
+    if (file !== undefined) {
+      try {
+        const entry = JSON.parse(readFileSync(file, 'utf8')) as { map?: { mappings?: string } | string };
+        const map =
+          typeof entry.map === 'string' ? (JSON.parse(entry.map) as { mappings?: string }) : entry.map;
+        if (map?.mappings !== undefined) out = decodeMappings(map.mappings);
+      } catch {
+        out = undefined;
+      }
+    }
+    this.#decoded.set(path, out);
+    return out;
+  }
+
+  /** Source path -> the newest cache entry compiled from it. */
+  #files(): Map<string, string> {
+    if (this.#index !== undefined) return this.#index;
+    const newest = new Map<string, { file: string; mtime: number }>();
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.#dir);
+    } catch {
+      names = [];
+    }
+    for (const name of names) {
+      const file = join(this.#dir, name);
+      try {
+        const text = readFileSync(file, 'utf8');
+        const m = /"sources":\["([^"]+)"/.exec(text.slice(-4096));
+        if (m === null) continue;
+        const mtime = statSync(file).mtimeMs;
+        const prev = newest.get(m[1]!);
+        if (prev === undefined || prev.mtime < mtime) newest.set(m[1]!, { file, mtime });
+      } catch {
+        // not an entry
+      }
+    }
+    this.#index = new Map([...newest].map(([k, v]) => [k, v.file]));
+    return this.#index;
+  }
+}
+
+const b64 = new Map(
+  [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].map((c, i) => [c, i]),
+);
+
+/** Source map v3 mappings -> per generated line, [generated column, source line] pairs. */
+function decodeMappings(mappings: string): [number, number][][] {
+  const lines: [number, number][][] = [];
+  let srcLine = 0;
+  for (const lineText of mappings.split(';')) {
+    const segs: [number, number][] = [];
+    let genCol = 0;
+    for (const seg of lineText.split(',')) {
+      if (seg === '') continue;
+      const fields: number[] = [];
+      let value = 0;
+      let shift = 0;
+      for (const ch of seg) {
+        const d = b64.get(ch) ?? 0;
+        value += (d & 31) << shift;
+        if (d & 32) {
+          shift += 5;
+        } else {
+          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      genCol += fields[0] ?? 0;
+      if (fields.length >= 4) {
+        srcLine += fields[2]!;
+        segs.push([genCol, srcLine]);
+      }
+    }
+    lines.push(segs);
+  }
+  return lines;
+}
+
+const sourceLines = new TsxSourceLines();
+
 function frameName(n: ProfileNode): string {
   const f = n.callFrame;
-  const url = f.url.replace(/^file:\/\//, '').replace(`${root}/`, '');
+  const path = f.url.replace(/^file:\/\//, '');
+  const url = path.replace(`${root}/`, '');
   const fn = f.functionName === '' ? '(anonymous)' : f.functionName;
   if (url === '') return fn;
-  // tsx's output keeps no useful line numbers for TypeScript sources.
-  return f.lineNumber > 0 && !url.endsWith('.ts') ? `${fn} ${url}:${f.lineNumber + 1}` : `${fn} ${url}`;
+  if (url.endsWith('.ts')) {
+    const line = sourceLines.line(path, f.lineNumber, f.columnNumber);
+    return line === undefined ? `${fn} ${url}` : `${fn} ${url}:${line}`;
+  }
+  return `${fn} ${url}:${f.lineNumber + 1}`;
 }
 
 /** Self time and inclusive time per function, over the samples inside the window (µs, monotonic). */
