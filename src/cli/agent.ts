@@ -6,7 +6,7 @@ import { HttpClient, type HttpClientConfig } from '../client/index.ts';
 import { logger } from '../component/index.ts';
 import { NodeAgent } from '../kubelet/index.ts';
 import { probeInTreeVolumePlugins, RealMounter } from '../volume/index.ts';
-import { CliError } from './up.ts';
+import { type AgentTuning, CliError } from './up.ts';
 
 const log = logger('kvol-agent');
 
@@ -17,6 +17,7 @@ export interface AgentOptions {
   readonly caFile?: string;
   readonly nodeName: string;
   readonly rootDir: string;
+  readonly agent?: AgentTuning;
 }
 
 function clientFor(o: AgentOptions): HttpClient {
@@ -54,6 +55,9 @@ export async function runAgent(o: AgentOptions): Promise<void> {
     rootDir: o.rootDir,
     plugins: probeInTreeVolumePlugins(),
     mounter: new RealMounter(),
+    // kvol has no attach/detach controller yet: the agent attaches and detaches (FlexVolume drivers).
+    enableControllerAttachDetach: false,
+    ...o.agent,
   });
   const stop = (sig: string): void => {
     log.info('shutting down', { signal: sig });

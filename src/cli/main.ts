@@ -1,11 +1,11 @@
 // The kvol command line: `kvol up`, `kvol server`, `kvol version`.
 import { homedir, hostname } from 'node:os';
-import { join } from 'node:path';
-import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { version as apiVersion } from '../apiserver/index.ts';
 import { configureLogging } from '../component/index.ts';
 import { runAgent } from './agent.ts';
-import { CliError, runUntilSignal, up } from './up.ts';
+import { type AgentTuning, CliError, runUntilSignal, up } from './up.ts';
 
 export const kvolVersion = '0.1.0';
 
@@ -20,6 +20,50 @@ function verbosity(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
   return n;
+}
+
+/** A Go-style duration (`500ms`, `10s`, `1m30s`) in milliseconds. */
+function duration(v: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let end = 0;
+  for (let m = re.exec(v); m !== null; m = re.exec(v)) {
+    total += Number(m[1]) * (units[m[2] ?? ''] ?? 0);
+    end = re.lastIndex;
+  }
+  if (v === '' || end !== v.length)
+    throw new InvalidArgumentError('must be a duration such as 500ms, 10s or 1m');
+  return Math.round(total);
+}
+
+// The node agent flags shared by `kvol up` and `kvol agent`.
+const volumePluginDirOption = () =>
+  new Option(
+    '--volume-plugin-dir <dir>',
+    'FlexVolume drivers (<vendor>~<driver>/<driver>); default <kubelet root dir>/volume-plugins',
+  );
+const flexCallTimeoutOption = () =>
+  new Option('--flex-volume-call-timeout <duration>', 'timeout of each FlexVolume driver call')
+    .argParser(duration)
+    .hideHelp();
+const evictionPeriodOption = () =>
+  new Option('--eviction-monitoring-period <duration>', 'how often emptyDir sizeLimits are checked')
+    .argParser(duration)
+    .hideHelp();
+
+function agentTuning(o: {
+  volumePluginDir?: string | undefined;
+  flexVolumeCallTimeout?: number | undefined;
+  evictionMonitoringPeriod?: number | undefined;
+}): AgentTuning {
+  return {
+    ...(o.volumePluginDir === undefined ? {} : { volumePluginDir: resolve(o.volumePluginDir) }),
+    ...(o.flexVolumeCallTimeout === undefined ? {} : { flexVolumeCallTimeoutMs: o.flexVolumeCallTimeout }),
+    ...(o.evictionMonitoringPeriod === undefined
+      ? {}
+      : { evictionMonitoringPeriodMs: o.evictionMonitoringPeriod }),
+  };
 }
 
 const defaultDataDir = process.env['KVOL_DATA_DIR'] ?? join(homedir(), '.kvol');
@@ -43,8 +87,17 @@ export function buildCli(): Command {
     .option('--port <port>', 'HTTPS port of the API server (0 picks a free one)', port, 6443)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--node-name <name>', "name of this machine's Node", hostname().toLowerCase())
+    .addOption(volumePluginDirOption())
+    .addOption(flexCallTimeoutOption())
+    .addOption(evictionPeriodOption())
     .action(async (o) => {
-      const running = await up({ dataDir: o.dataDir, port: o.port, host: o.host, nodeName: o.nodeName });
+      const running = await up({
+        dataDir: o.dataDir,
+        port: o.port,
+        host: o.host,
+        nodeName: o.nodeName,
+        agent: agentTuning(o),
+      });
       await runUntilSignal(running);
     });
 
@@ -74,10 +127,14 @@ export function buildCli(): Command {
     .option('--certificate-authority <file>', 'CA certificate (PEM) for --server')
     .option('--node-name <name>', 'name of this Node', hostname().toLowerCase())
     .option('--root-dir <dir>', 'the kubelet root directory', '/var/lib/kubelet')
+    .addOption(volumePluginDirOption())
+    .addOption(flexCallTimeoutOption())
+    .addOption(evictionPeriodOption())
     .action(async (o) => {
       await runAgent({
         nodeName: o.nodeName,
         rootDir: o.rootDir,
+        agent: agentTuning(o),
         ...(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : {}),
         ...(o.server !== undefined ? { server: o.server } : {}),
         ...(o.token !== undefined ? { token: o.token } : {}),

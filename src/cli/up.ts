@@ -16,7 +16,7 @@ import {
 import { InProcessClient, Recorder, SharedInformerFactory } from '../client/index.ts';
 import { logger } from '../component/index.ts';
 import { startControllers } from '../controller/index.ts';
-import { NodeAgent } from '../kubelet/index.ts';
+import { NodeAgent, type NodeAgentOptions } from '../kubelet/index.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { isIncompatibleStore } from '../storage/index.ts';
 import { probeInTreeVolumePlugins, RealMounter } from '../volume/index.ts';
@@ -37,7 +37,15 @@ export interface UpOptions {
   readonly quiet?: boolean;
   /** Run the node agent for this machine under this node name; undefined: no agent (`kvol server`). */
   readonly nodeName?: string;
+  /** Node agent settings from the command line (volume plugin dir, timings). */
+  readonly agent?: AgentTuning;
 }
+
+/** The node agent options `kvol up` and `kvol agent` take from their flags. */
+export type AgentTuning = Pick<
+  NodeAgentOptions,
+  'volumePluginDir' | 'flexVolumeCallTimeoutMs' | 'evictionMonitoringPeriodMs'
+>;
 
 export interface Running {
   readonly server: RunningApiServer;
@@ -103,7 +111,7 @@ export async function up(opts: UpOptions): Promise<Running> {
         'Press Ctrl-C to stop.\n',
     );
   }
-  const stopControllers = startControlPlane(server, dataDir, opts.nodeName);
+  const stopControllers = startControlPlane(server, dataDir, opts.nodeName, opts.agent ?? {});
   let stopped: Promise<void> | undefined;
   return {
     server,
@@ -127,6 +135,7 @@ function startControlPlane(
   server: RunningApiServer,
   dataDir: string,
   nodeName: string | undefined,
+  agentTuning: AgentTuning,
 ): () => Promise<void> {
   const ac = new AbortController();
   // Every controller and informer listens on this one signal.
@@ -161,6 +170,9 @@ function startControlPlane(
       rootDir: join(dataDir, 'kubelet'),
       plugins: probeInTreeVolumePlugins(),
       mounter: new RealMounter(),
+      // kvol has no attach/detach controller yet: the agent attaches and detaches (FlexVolume drivers).
+      enableControllerAttachDetach: false,
+      ...agentTuning,
     });
     agentDone = agent.run(ac.signal).catch((err: unknown) => {
       if (!ac.signal.aborted) log.error('node agent stopped with an error', err);

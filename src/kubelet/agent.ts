@@ -4,8 +4,19 @@
 // container runtime says its containers run — and, on deletion, tears the volumes down and only then
 // deletes the pod object (grace period 0), as the kubelet's status manager does.
 //
+// FlexVolume drivers are found at run time under the volume plugin dir (`<rootDir>/volume-plugins` by
+// default); installing a driver retries at once the pods that waited for it. While kvol has no
+// attach/detach controller the agent attaches and detaches attachable volumes itself (upstream's
+// kubelet-managed attach, `--enable-controller-attach-detach=false`): the Node then carries no
+// `volumes.kubernetes.io/controller-managed-attach-detach` annotation.
+//
+// Disk-backed emptyDir volumes with a sizeLimit are measured every eviction monitoring period (10 s);
+// a pod over a limit is evicted as the kubelet's eviction manager does (see eviction.ts).
+//
 // Concurrency: one sync per pod at a time (a pod worker per pod, as upstream's podWorkers); a newer
 // event for a pod that is waiting for its volumes aborts the wait when the pod starts terminating.
+
+import { join } from 'node:path';
 import {
   formatMicroTime,
   isAlreadyExists,
@@ -28,8 +39,15 @@ import {
   SharedIndexInformer,
 } from '../client/index.ts';
 import { type Clock, logger, realClock, type Timer } from '../component/index.ts';
-import type { MountInterface, VolumePlugin } from '../volume/index.ts';
 import {
+  FlexVolumeProber,
+  type FlexVolumeProberOptions,
+  type MountInterface,
+  measureUsage,
+  type VolumePlugin,
+} from '../volume/index.ts';
+import {
+  ControllerManagedAttachAnnotation,
   defaultLeaseRenewIntervalMs,
   defaultNodeStatusReportFrequencyMs,
   defaultNodeStatusUpdateFrequencyMs,
@@ -42,6 +60,13 @@ import {
   Starting,
 } from './constants.ts';
 import {
+  defaultEvictionMonitoringPeriodMs,
+  EvictedReason,
+  emptyDirLimitViolation,
+  isCriticalPod,
+  sizeLimitedEmptyDirs,
+} from './eviction.ts';
+import {
   desiredNodeStatus,
   initialNode,
   type MachineInfo,
@@ -50,7 +75,7 @@ import {
   readMachineInfo,
   stableJSON,
 } from './nodestatus.ts';
-import { pendingPodStatus, runningPodStatus } from './podstatus.ts';
+import { failedPodStatus, pendingPodStatus, runningPodStatus } from './podstatus.ts';
 import { type ContainerRuntime, NoopContainerRuntime } from './runtime.ts';
 import { isPodTerminal, isVolumeWaitError, uniquePodName, VolumeManager } from './volumemanager/index.ts';
 
@@ -82,6 +107,21 @@ export interface NodeAgentOptions {
   volumeWaitTimeoutMs?: number;
   /** Volume manager safety-net period; default 60 s. */
   volumeSyncPeriodMs?: number;
+  /** FlexVolume drivers (`<vendor>~<driver>/<driver>`); default `<rootDir>/volume-plugins`. */
+  volumePluginDir?: string;
+  /** Timeout of each FlexVolume driver call; default the plugin's (2 min). */
+  flexVolumeCallTimeoutMs?: number;
+  /** SIGTERM-to-SIGKILL grace of a timed-out driver; default the plugin's (10 s). */
+  flexVolumeKillGraceMs?: number;
+  /**
+   * An attach/detach controller attaches this node's volumes (default true, upstream's default);
+   * false: the agent attaches and detaches them and the node is not annotated as controller-managed.
+   */
+  enableControllerAttachDetach?: boolean;
+  /** How often emptyDir sizeLimits are checked; default 10 s; 0 turns the check off. */
+  evictionMonitoringPeriodMs?: number;
+  /** Bytes used under a directory; default measureUsage (du). */
+  measureVolumeUsage?: (path: string) => Promise<number>;
 }
 
 interface PodWorker {
@@ -109,7 +149,10 @@ function podSyncRelevant(oldPod: Pod, newPod: Pod): boolean {
 
 export class NodeAgent {
   readonly volumeManager: VolumeManager;
+  readonly flexVolumeProber: FlexVolumeProber;
   readonly #o: NodeAgentOptions;
+  /** Pods this agent evicted, by UID, with the message; they are stopped like terminal pods. */
+  readonly #evicted = new Map<string, string>();
   readonly #clock: Clock;
   readonly #recorder: EventRecorder;
   readonly #ownRecorder: Recorder | undefined;
@@ -145,8 +188,19 @@ export class NodeAgent {
     });
     const terminating = (uid: string): boolean => {
       const pod = this.#podByUID(uid);
-      return pod === undefined || pod.metadata.deletionTimestamp != null || isPodTerminal(pod);
+      return (
+        pod === undefined ||
+        pod.metadata.deletionTimestamp != null ||
+        isPodTerminal(pod) ||
+        this.#evicted.has(uid)
+      );
     };
+    const flexOpts: FlexVolumeProberOptions = {
+      pluginDir: opts.volumePluginDir ?? join(opts.rootDir, 'volume-plugins'),
+      ...(opts.flexVolumeCallTimeoutMs === undefined ? {} : { callTimeoutMs: opts.flexVolumeCallTimeoutMs }),
+      ...(opts.flexVolumeKillGraceMs === undefined ? {} : { killGraceMs: opts.flexVolumeKillGraceMs }),
+    };
+    this.flexVolumeProber = new FlexVolumeProber(flexOpts);
     this.volumeManager = new VolumeManager({
       client: opts.client,
       nodeName: opts.nodeName,
@@ -165,6 +219,9 @@ export class NodeAgent {
         shouldPodRuntimeBeRemoved: (uid) => terminating(uid) && !this.#runtime.podHasRunningContainers(uid),
       },
       onVolumesInUseChanged: () => this.#requestNodeStatusUpdate(),
+      pluginProber: this.flexVolumeProber,
+      onPluginsChanged: () => this.#retryWaitingPods(),
+      controllerAttachDetachEnabled: opts.enableControllerAttachDetach ?? true,
       ...(opts.volumeWaitTimeoutMs === undefined ? {} : { waitTimeoutMs: opts.volumeWaitTimeoutMs }),
       ...(opts.volumeSyncPeriodMs === undefined ? {} : { syncPeriodMs: opts.volumeSyncPeriodMs }),
     });
@@ -194,6 +251,10 @@ export class NodeAgent {
     every(this.#o.nodeStatusUpdateFrequencyMs ?? defaultNodeStatusUpdateFrequencyMs, () =>
       this.updateNodeStatus(),
     );
+    const evictionPeriod = this.#o.evictionMonitoringPeriodMs ?? defaultEvictionMonitoringPeriodMs;
+    if (evictionPeriod > 0) every(evictionPeriod, () => this.synchronizeEviction());
+    // A driver installed, replaced or removed: probe again and retry the pods that failed.
+    this.flexVolumeProber.watch(() => this.volumeManager.pluginsChanged());
     this.#pods.addEventHandler({
       onAdd: (pod) => this.#podEvent(pod),
       onUpdate: (oldPod, newPod) => {
@@ -209,6 +270,7 @@ export class NodeAgent {
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
     for (const t of timers) t.cancel();
+    this.flexVolumeProber.close();
     for (const w of this.#workers.values()) {
       w.retry?.cancel();
       w.abort?.abort();
@@ -227,7 +289,8 @@ export class NodeAgent {
 
   async #registerNode(signal: AbortSignal): Promise<void> {
     const nodes = this.#o.client.resource<Node>(Resources.nodes);
-    const want = initialNode(this.#o.nodeName, this.#machine);
+    const controllerManaged = this.#o.enableControllerAttachDetach ?? true;
+    const want = initialNode(this.#o.nodeName, this.#machine, controllerManaged);
     for (let attempt = 0; ; attempt++) {
       try {
         let node: Node;
@@ -237,7 +300,13 @@ export class NodeAgent {
           if (!isAlreadyExists(err)) throw err;
           node = await nodes.get(this.#o.nodeName, { signal });
           const labels = { ...node.metadata.labels, ...want.metadata.labels };
-          const annotations = { ...node.metadata.annotations, ...want.metadata.annotations };
+          const annotations: Record<string, string> = {
+            ...node.metadata.annotations,
+            ...want.metadata.annotations,
+          };
+          // Upstream reconcileCMADAnnotationWithExistingNode: the annotation goes when the kubelet
+          // attaches and detaches itself.
+          if (!controllerManaged) delete annotations[ControllerManagedAttachAnnotation];
           if (
             stableJSON(labels) !== stableJSON(node.metadata.labels) ||
             stableJSON(annotations) !== stableJSON(node.metadata.annotations)
@@ -401,6 +470,7 @@ export class NodeAgent {
       worker.abort = undefined;
       if (this.#podByUID(uid) === undefined && !failed) {
         this.#workers.delete(uid);
+        this.#evicted.delete(uid);
         return;
       }
       if (failed && this.#signal?.aborted !== true) {
@@ -422,10 +492,16 @@ export class NodeAgent {
       this.volumeManager.podsChanged();
       return true;
     }
-    if (pod.metadata.deletionTimestamp != null || isPodTerminal(pod)) {
+    const hostIP = this.#machine.internalIP;
+    const evicted = this.#evicted.get(uid);
+    if (evicted !== undefined && !isPodTerminal(pod)) {
+      // Upstream killPodFunc: stop the containers, then the status says Failed/Evicted.
+      await this.#runtime.killPod(pod);
+      await this.#writeStatus(pod, failedPodStatus(pod, hostIP, EvictedReason, evicted, this.#clock.now()));
+    }
+    if (pod.metadata.deletionTimestamp != null || isPodTerminal(pod) || evicted !== undefined) {
       return this.#syncTerminatingPod(pod);
     }
-    const hostIP = this.#machine.internalIP;
     if (pod.status?.startTime == null) {
       await this.#writeStatus(pod, pendingPodStatus(pod, hostIP, this.#clock.now()));
     }
@@ -473,6 +549,50 @@ export class NodeAgent {
       if (!isNotFound(err) && !isConflict(err)) throw err;
     }
     return true;
+  }
+
+  /** Pods whose sync failed and waits for its backoff are synced now (a volume plugin appeared). */
+  #retryWaitingPods(): void {
+    for (const [uid, w] of this.#workers) {
+      if (w.retry === undefined || w.running) continue;
+      const pod = this.#podByUID(uid);
+      if (pod !== undefined) this.#schedule(uid, metaNamespaceKey(pod));
+    }
+  }
+
+  /**
+   * One eviction monitoring pass (upstream localStorageEviction, emptyDir part): measures the mounted
+   * disk-backed emptyDir volumes with a sizeLimit and evicts the pods over a limit.
+   */
+  async synchronizeEviction(): Promise<void> {
+    const measure = this.#o.measureVolumeUsage ?? (async (p: string) => (await measureUsage(p)).bytes);
+    for (const pod of this.#pods.list()) {
+      const uid = uniquePodName(pod);
+      if (this.#evicted.has(uid) || pod.metadata.deletionTimestamp != null || isPodTerminal(pod)) continue;
+      if (sizeLimitedEmptyDirs(pod).size === 0) continue;
+      const message = await emptyDirLimitViolation(
+        pod,
+        this.volumeManager.getMountedVolumesForPod(uid),
+        measure,
+      );
+      if (message !== undefined) this.#evictPod(pod, message);
+    }
+  }
+
+  /** Upstream evictPod: never a critical pod; the event first, then the pod is stopped as Failed. */
+  #evictPod(pod: Pod, message: string): void {
+    const key = metaNamespaceKey(pod);
+    if (isCriticalPod(pod)) {
+      log.error('Eviction manager: cannot evict a critical pod', undefined, { pod: key });
+      return;
+    }
+    const uid = uniquePodName(pod);
+    this.#recorder.event(pod, EventTypeWarning, EvictedReason, message);
+    log.info('Evicting pod', { pod: key, podUID: uid, message });
+    this.#evicted.set(uid, message);
+    this.volumeManager.podsChanged();
+    this.#workers.get(uid)?.abort?.abort();
+    this.#schedule(uid, key);
   }
 
   async #writeStatus(pod: Pod, status: PodStatus): Promise<void> {

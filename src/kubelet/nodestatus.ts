@@ -74,8 +74,12 @@ export function readMachineInfo(rootDir: string): MachineInfo {
   };
 }
 
-/** The Node as registered (upstream initialNode). */
-export function initialNode(nodeName: string, m: MachineInfo): Node {
+/**
+ * The Node as registered (upstream initialNode). The controller-managed-attach-detach annotation is
+ * set to "true" only when an attach/detach controller manages the node's volumes; otherwise it is left
+ * out and the kubelet attaches and detaches.
+ */
+export function initialNode(nodeName: string, m: MachineInfo, controllerAttachDetach = true): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -88,7 +92,7 @@ export function initialNode(nodeName: string, m: MachineInfo): Node {
         [LabelOSBeta]: 'linux',
         [LabelArchBeta]: m.architecture,
       },
-      annotations: { [ControllerManagedAttachAnnotation]: 'true' },
+      annotations: controllerAttachDetach ? { [ControllerManagedAttachAnnotation]: 'true' } : {},
     },
     spec: {},
   };

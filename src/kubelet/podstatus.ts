@@ -100,3 +100,54 @@ export function runningPodStatus(
   );
   return s;
 }
+
+/**
+ * The pod was stopped by the node (an eviction): Failed with the reason and message, containers
+ * terminated as a kill leaves them (exit code 137), Ready and ContainersReady False with PodFailed.
+ */
+export function failedPodStatus(
+  pod: Pod,
+  hostIP: string,
+  reason: string,
+  message: string,
+  now: number,
+): PodStatus {
+  const t = formatTime(now);
+  const old = pod.status;
+  const s = base(pod, hostIP, now);
+  s.phase = 'Failed';
+  s.reason = reason;
+  s.message = message;
+  s.conditions = [
+    condition(old, 'PodReadyToStartContainers', 'False', t),
+    condition(old, 'Initialized', 'True', t),
+    condition(old, 'Ready', 'False', t, 'PodFailed'),
+    condition(old, 'ContainersReady', 'False', t, 'PodFailed'),
+    condition(old, 'PodScheduled', 'True', t),
+  ];
+  s.containerStatuses = (pod.spec?.containers ?? []).map((c): ContainerStatus => {
+    const prev = old?.containerStatuses?.find((x) => x.name === c.name);
+    const terminated = prev?.state?.terminated;
+    const startedAt = prev?.state?.running?.startedAt ?? terminated?.startedAt;
+    return {
+      name: c.name,
+      state: {
+        terminated: terminated ?? {
+          exitCode: 137,
+          reason: 'Error',
+          ...(startedAt === undefined ? {} : { startedAt }),
+          finishedAt: t,
+          ...(prev?.containerID === undefined ? {} : { containerID: prev.containerID }),
+        },
+      },
+      lastState: {},
+      ready: false,
+      restartCount: prev?.restartCount ?? 0,
+      image: prev?.image ?? c.image ?? '',
+      imageID: prev?.imageID ?? '',
+      ...(prev?.containerID === undefined ? {} : { containerID: prev.containerID }),
+      started: false,
+    };
+  });
+  return s;
+}

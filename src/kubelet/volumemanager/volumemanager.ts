@@ -6,6 +6,11 @@
 // something changed — a pod event (podsChanged), a ConfigMap or Secret a pod uses changed, an operation
 // finished, the DSW or ASW changed, a backoff window ended — with passes coalesced and never
 // overlapping; a slow periodic pass (default 60 s) is only a safety net.
+//
+// Dynamic plugins (FlexVolume drivers): with a pluginProber, the plugins it finds are registered at
+// start, before reconstruction, and refreshed before every populator pass (a probe is cheap when
+// nothing changed); pluginsChanged() — called when the plugin directory changes — retries the pods
+// whose volumes had no plugin yet.
 
 import { join } from 'node:path';
 import type { Pod } from '../../api/index.ts';
@@ -13,9 +18,12 @@ import { type Node, Resources } from '../../api/index.ts';
 import type { Client, EventRecorder } from '../../client/index.ts';
 import { type Clock, logger, realClock, type Timer } from '../../component/index.ts';
 import {
+  type DynamicPluginProber,
   type Mounter,
   type MountInterface,
   OperationExecutor,
+  type ProbeEvent,
+  refreshProbedPlugins,
   type VolumePlugin,
   VolumePluginMgr,
 } from '../../volume/index.ts';
@@ -61,6 +69,15 @@ export interface VolumeManagerOptions {
   nodeAllocatableMemory?: number;
   /** Called after a pass when getVolumesInUse() changed (the agent updates node.status.volumesInUse). */
   onVolumesInUseChanged?: (volumes: string[]) => void;
+  /** Finds plugins at run time (the FlexVolume prober). */
+  pluginProber?: DynamicPluginProber;
+  /** Called after a pass that followed a probe which added, changed or removed plugins. */
+  onPluginsChanged?: () => void;
+  /**
+   * An attach/detach controller attaches and detaches this node's volumes (default true, as the
+   * kubelet's --enable-controller-attach-detach); false: the volume manager attaches and detaches.
+   */
+  controllerAttachDetachEnabled?: boolean;
 }
 
 /** A pod's volumes did not all mount (upstream WaitForAttachAndMount's error). */
@@ -123,6 +140,9 @@ export class VolumeManager {
   #passes = 0;
   #lastVolumesInUse = '';
   #idleWaiters: (() => void)[] = [];
+  /** The prober, wrapped to notice when a probe changed the plugins. */
+  readonly #prober: DynamicPluginProber | undefined;
+  #pluginsChangedByProbe = false;
   #markStarted!: () => void;
   readonly #startedPromise = new Promise<void>((r) => {
     this.#markStarted = r;
@@ -159,6 +179,9 @@ export class VolumeManager {
       mounter: opts.mounter,
       populatorHasAddedPods: () => this.populator.hasAddedPods(),
       getNode,
+      ...(opts.controllerAttachDetachEnabled === undefined
+        ? {}
+        : { controllerAttachDetachEnabled: opts.controllerAttachDetachEnabled }),
     });
     this.host = new KubeletVolumeHost({
       rootDir: opts.rootDir,
@@ -172,6 +195,18 @@ export class VolumeManager {
         ? {}
         : { nodeAllocatableMemory: opts.nodeAllocatableMemory }),
     });
+    const prober = opts.pluginProber;
+    this.#prober =
+      prober === undefined
+        ? undefined
+        : {
+            init: () => prober.init(),
+            probe: async (): Promise<ProbeEvent[]> => {
+              const events = await prober.probe();
+              if (events.length > 0) this.#pluginsChangedByProbe = true;
+              return events;
+            },
+          };
     this.#refs = new ReferenceWatcher({
       client: opts.client,
       clock: this.#clock,
@@ -190,6 +225,16 @@ export class VolumeManager {
   async run(signal: AbortSignal): Promise<void> {
     const errors = await this.pluginMgr.initPlugins(this.#o.plugins, this.host);
     for (const e of errors) log.error('volume plugin failed to initialise', e);
+    if (this.#prober !== undefined) {
+      try {
+        await this.#prober.init();
+      } catch (err) {
+        log.error('Error initializing dynamic plugin prober', err);
+      }
+      // Before reconstruction: volumes of dynamic plugins are found on disk too.
+      await this.#refreshPlugins();
+      this.#pluginsChangedByProbe = false;
+    }
     await this.reconciler.reconstructVolumes();
     this.#refs.start(signal);
     this.#started = true;
@@ -230,6 +275,15 @@ export class VolumeManager {
       this.#refs.addPod(pod);
     }
     for (const uid of this.#refs.pods()) if (!live.has(uid)) this.#refs.removePod(uid);
+    this.#requestPopulate();
+  }
+
+  /**
+   * The dynamic plugins may have changed (a driver installed, replaced or removed): probe again, and
+   * process again the pods whose volumes failed (a missing plugin among the reasons).
+   */
+  pluginsChanged(): void {
+    for (const uid of this.populator.failedPods()) this.populator.reprocessPod(uid);
     this.#requestPopulate();
   }
 
@@ -432,6 +486,7 @@ export class VolumeManager {
         this.#passes++;
         if (this.#populateRequested) {
           this.#populateRequested = false;
+          await this.#refreshPlugins();
           try {
             await this.populator.populate();
           } catch (err) {
@@ -444,10 +499,23 @@ export class VolumeManager {
         await this.#cleanupOrphans();
         for (const w of [...this.#waiters]) w.check();
         this.#notifyVolumesInUse();
+        if (this.#pluginsChangedByProbe) {
+          this.#pluginsChangedByProbe = false;
+          this.#o.onPluginsChanged?.();
+        }
       } while (this.#again && !this.#stopped);
     } finally {
       this.#running = false;
       for (const r of this.#idleWaiters.splice(0)) r();
+    }
+  }
+
+  async #refreshPlugins(): Promise<void> {
+    if (this.#prober === undefined) return;
+    try {
+      await refreshProbedPlugins(this.pluginMgr, this.#prober);
+    } catch (err) {
+      log.error('Error dynamically probing plugins', err);
     }
   }
 

@@ -177,9 +177,14 @@ export class Reconciler {
       );
       return;
     }
-    log.warn('kubelet-managed attach is not supported; waiting for the attach/detach controller', {
-      volumeName: v.volumeName,
-    });
+    // Kubelet-managed attach: no attach/detach controller manages this node.
+    log.v(5, 'Starting operationExecutor.AttachVolume', { volumeName: v.volumeName, pod: v.podName });
+    this.#run('AttachVolume', () =>
+      executor.attachVolume(
+        { volumeName: v.volumeName, volumeSpec: v.volumeSpec, nodeName, scheduledPods: [v.pod] },
+        asw,
+      ),
+    );
   }
 
   #unmountDetachDevices(): void {
@@ -192,6 +197,10 @@ export class Reconciler {
       } else if (this.#controllerAttachDetach || !av.pluginIsAttachable) {
         // Forget it: the attach/detach controller detaches once it leaves volumesInUse.
         this.#run('MarkVolumeAsDetached', () => asw.markVolumeAsDetached(av.volumeName, nodeName));
+      } else {
+        // Kubelet-managed detach.
+        log.v(5, 'Starting operationExecutor.DetachVolume', { volumeName: av.volumeName });
+        this.#run('DetachVolume', () => executor.detachVolume(av, asw));
       }
     }
   }

@@ -4,4 +4,5 @@ export const SuccessfulMountVolume = 'SuccessfulMountVolume';
 export const FailedUnmountVolume = 'FailedUnMount';
 export const WarnAlreadyMountedVolume = 'AlreadyMountedVolume';
 export const FailedAttachVolume = 'FailedAttachVolume';
+export const SuccessfulAttachVolume = 'SuccessfulAttachVolume';
 export const FailedMapVolume = 'FailedMapVolume';

@@ -1,5 +1,6 @@
 // The operation executor (upstream operation_executor.go + operation_generator.go, kubelet side): builds
-// mount, unmount, unmountDevice and verifyControllerAttached operations from the plugins and runs them
+// mount, unmount, unmountDevice and verifyControllerAttached operations — and attach/detach for a node
+// whose attach is kubelet-managed — from the plugins and runs them
 // through NestedPendingOperations, reporting each outcome to the actual state of the world, recording
 // events on the pod and the storage_operation_duration_seconds histogram.
 //
@@ -22,7 +23,12 @@ import {
   type Spec,
   specName,
 } from '../../volume.ts';
-import { FailedMountVolume, SuccessfulMountVolume } from './events.ts';
+import {
+  FailedAttachVolume,
+  FailedMountVolume,
+  SuccessfulAttachVolume,
+  SuccessfulMountVolume,
+} from './events.ts';
 import { fullQualifiedPluginNameForVolume, observeOperation } from './metrics.ts';
 import {
   EmptyNodeName,
@@ -41,6 +47,7 @@ import {
   type MountedVolume,
   OperationName,
   VolumeMountState,
+  type VolumeToAttach,
   type VolumeToMount,
 } from './types.ts';
 
@@ -161,6 +168,22 @@ export class OperationExecutor {
       EmptyNodeName,
       this.#generateVerifyControllerAttached(v, nodeName, asw),
     );
+  }
+
+  /**
+   * Attaches a volume to this node (kubelet-managed attach, when no attach/detach controller manages
+   * the node) and marks it attached with the device path the plugin returns. One per volume at a time.
+   */
+  attachVolume(v: VolumeToAttach, asw: ActualStateOfWorldUpdater): void {
+    this.pendingOperations.run(v.volumeName, EmptyUniquePodName, EmptyNodeName, this.#generateAttach(v, asw));
+  }
+
+  /**
+   * Detaches a volume no pod on this node uses any more (kubelet-managed detach) and forgets it. One
+   * per volume at a time.
+   */
+  detachVolume(v: AttachedVolume, asw: ActualStateOfWorldUpdater): void {
+    this.pendingOperations.run(v.volumeName, EmptyUniquePodName, EmptyNodeName, this.#generateDetach(v, asw));
   }
 
   #pluginFor(spec: Spec): VolumePlugin | undefined {
@@ -436,6 +459,78 @@ export class OperationExecutor {
       operationName: OperationName.VerifyControllerAttachedVolume,
       operationFunc,
       completeFunc: this.#complete(plugin, v.volumeSpec, OperationName.VerifyControllerAttachedVolume),
+    };
+  }
+
+  #generateAttach(v: VolumeToAttach, asw: ActualStateOfWorldUpdater): GeneratedOperation {
+    const name = specName(v.volumeSpec);
+    const details = `(UniqueName: ${JSON.stringify(v.volumeName)}) from node ${JSON.stringify(v.nodeName)}`;
+    const fail = (prefix: string, err: unknown) => generateError(prefix, err, name, details);
+    const plugin = this.#pluginFor(v.volumeSpec);
+    const operationFunc = async (): Promise<void> => {
+      let p: ReturnType<VolumePluginMgr['findAttachablePluginBySpec']>;
+      try {
+        p = this.#mgr.findAttachablePluginBySpec(v.volumeSpec);
+      } catch (err) {
+        throw fail('AttachVolume.FindAttachablePluginBySpec failed', err);
+      }
+      if (p === undefined) throw fail('AttachVolume.FindAttachablePluginBySpec failed', undefined);
+      let devicePath: string;
+      try {
+        devicePath = await p.newAttacher().attach(v.volumeSpec, v.nodeName);
+      } catch (err) {
+        throw fail('AttachVolume.Attach failed', err);
+      }
+      const msg = generateVolumeMsg('AttachVolume.Attach succeeded', '', name, details);
+      for (const pod of v.scheduledPods)
+        this.#recorder.event(pod, EventTypeNormal, SuccessfulAttachVolume, msg.simple);
+      log.info(msg.detailed);
+      try {
+        asw.markVolumeAsAttached(v.volumeName, v.volumeSpec, v.nodeName, devicePath);
+      } catch (err) {
+        throw fail('AttachVolume.MarkVolumeAsAttached failed', err);
+      }
+    };
+    return {
+      operationName: OperationName.VolumeAttach,
+      operationFunc,
+      eventRecorderFunc: (err) => {
+        if (err === undefined) return;
+        const message = err instanceof Error ? err.message : String(err);
+        for (const pod of v.scheduledPods)
+          this.#recorder.event(pod, EventTypeWarning, FailedAttachVolume, message);
+      },
+      completeFunc: this.#complete(plugin, v.volumeSpec, OperationName.VolumeAttach),
+    };
+  }
+
+  #generateDetach(v: AttachedVolume, asw: ActualStateOfWorldUpdater): GeneratedOperation {
+    const name = specName(v.volumeSpec);
+    const details = attachedDetails(v);
+    const fail = (prefix: string, err: unknown) => generateError(prefix, err, name, details);
+    const plugin = this.#pluginFor(v.volumeSpec);
+    const operationFunc = async (): Promise<void> => {
+      let p: VolumePlugin;
+      try {
+        p = this.#mgr.findPluginByName(v.pluginName);
+      } catch (err) {
+        throw fail('DetachVolume.FindAttachablePluginByName failed', err);
+      }
+      if (!isAttachableVolumePlugin(p)) {
+        throw fail('DetachVolume.FindAttachablePluginByName failed', new Error('plugin is not attachable'));
+      }
+      try {
+        await p.newDetacher().detach(p.getVolumeName(v.volumeSpec), v.nodeName);
+      } catch (err) {
+        throw fail('DetachVolume.Detach failed', err);
+      }
+      log.info(generateVolumeMsg('DetachVolume.Detach succeeded', '', name, details).detailed);
+      asw.markVolumeAsDetached(v.volumeName, v.nodeName);
+    };
+    return {
+      operationName: OperationName.VolumeDetach,
+      operationFunc,
+      completeFunc: this.#complete(plugin, v.volumeSpec, OperationName.VolumeDetach),
     };
   }
 }

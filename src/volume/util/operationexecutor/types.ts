@@ -52,6 +52,15 @@ export interface VolumeToMount {
   readonly desiredSizeLimit?: string;
 }
 
+/** A volume to attach to a node, with the pods waiting for it (upstream VolumeToAttach). */
+export interface VolumeToAttach {
+  readonly volumeName: UniqueVolumeName;
+  readonly volumeSpec: Spec;
+  readonly nodeName: string;
+  /** Pods that get the attach events. */
+  readonly scheduledPods: readonly Pod[];
+}
+
 /** A volume the actual state knows to be attached (upstream AttachedVolume). */
 export interface AttachedVolume {
   readonly volumeName: UniqueVolumeName;
