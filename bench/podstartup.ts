@@ -804,8 +804,19 @@ interface ProfileSummary {
   windowMs: number;
   sampledMs: number;
   idleMs: number;
+  /** Self time charged to the nearest kvol source folder on the stack (natives included). */
+  areas: ProfileEntry[];
   self: ProfileEntry[];
   inclusive: ProfileEntry[];
+}
+
+/** `src/<dir>` or `src/<dir>/<subdir>` of a frame in kvol's sources; undefined for other frames. */
+function areaOf(n: ProfileNode): string | undefined {
+  const m = /\/src\/([^/]+)(?:\/([^/]+)\/)?/.exec(
+    n.callFrame.url.replace(/^file:\/\//, '').replace(root, ''),
+  );
+  if (m === null) return undefined;
+  return m[2] === undefined ? `src/${m[1]}` : `src/${m[1]}/${m[2]}`;
 }
 
 interface ProfileNode {
@@ -947,6 +958,7 @@ function summarizeProfile(path: string, window: [bigint, bigint], top = 25): Pro
   const hi = Number(window[1] / 1000n);
   const self = new Map<string, number>();
   const incl = new Map<string, number>();
+  const areas = new Map<string, number>();
   let t = prof.startTime;
   let sampled = 0;
   let idle = 0;
@@ -963,6 +975,12 @@ function summarizeProfile(path: string, window: [bigint, bigint], top = 25): Pro
     }
     sampled += dt;
     self.set(name, (self.get(name) ?? 0) + dt);
+    let area: string | undefined;
+    for (let id: number | undefined = node.id; id !== undefined && area === undefined; id = parent.get(id)) {
+      area = areaOf(byId.get(id)!);
+    }
+    area ??= name.startsWith('(') ? name : '(outside kvol sources)';
+    areas.set(area, (areas.get(area) ?? 0) + dt);
     const seen = new Set<string>();
     for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
       const nm = frameName(byId.get(id)!);
@@ -982,6 +1000,7 @@ function summarizeProfile(path: string, window: [bigint, bigint], top = 25): Pro
     windowMs: (hi - lo) / 1000,
     sampledMs: sampled,
     idleMs: idle,
+    areas: rank(areas, () => true),
     self: rank(self, () => true),
     inclusive: rank(incl, (k) => k.includes(' src/') && !k.startsWith('(anonymous)')),
   };
@@ -1038,8 +1057,11 @@ for (const [run, key, label] of [
   const prof = (results[run] as Partial<Record<typeof key, ProfileSummary>> | undefined)?.[key];
   if (prof === undefined) continue;
   console.log(
-    `\nkvol CPU profile, ${label} (${prof.file}): window ${ms(prof.windowMs)}, on CPU ${ms(prof.sampledMs)}, idle ${ms(prof.idleMs)}\n\n| self time | % | function |\n|---|---|---|`,
+    `\nkvol CPU profile, ${label} (${prof.file}): window ${ms(prof.windowMs)}, on CPU ${ms(prof.sampledMs)}, idle ${ms(prof.idleMs)}\n`,
   );
+  console.log('| self time | % | where (natives charged to the nearest kvol source folder) |\n|---|---|---|');
+  for (const e of prof.areas.slice(0, 12)) console.log(`| ${ms(e.ms)} | ${e.pct.toFixed(1)} | ${e.fn} |`);
+  console.log('\n| self time | % | function |\n|---|---|---|');
   for (const e of prof.self) console.log(`| ${ms(e.ms)} | ${e.pct.toFixed(1)} | ${e.fn} |`);
   console.log('\n| inclusive | % | kvol function |\n|---|---|---|');
   for (const e of prof.inclusive) console.log(`| ${ms(e.ms)} | ${e.pct.toFixed(1)} | ${e.fn} |`);
