@@ -1,6 +1,7 @@
 // Node agent tests over a FakeObjectStore + InProcessClient, a fake clock and FakeVolumePlugin: node
-// registration, lease renewal, a pod reaching Running, FailedMount after the wait timeout, and the
-// deletion flow (volumes torn down before the pod object is deleted).
+// registration, lease renewal, a pod reaching Running, FailedMount after the wait timeout, the
+// deletion flow (volumes torn down before the pod object is deleted), emptyDir sizeLimit eviction and
+// the node annotation when the agent attaches and detaches itself.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { FakeObjectStore, FakeRecorder } from '../client/testing/index.ts';
 import { FakeClock } from '../component/index.ts';
 import type { MountInterface } from '../volume/index.ts';
 import { FakeVolumePlugin } from '../volume/testing/index.ts';
-import { type MachineInfo, NodeAgent } from './index.ts';
+import { type MachineInfo, NodeAgent, type NodeAgentOptions } from './index.ts';
 
 const noMounts: MountInterface = {
   mount: async () => {},
@@ -58,13 +59,17 @@ async function until(what: string, cond: () => boolean | Promise<boolean>): Prom
   assert.fail(`timed out waiting until ${what}`);
 }
 
-async function start(): Promise<Env> {
+async function start(
+  extra: Partial<NodeAgentOptions> = {},
+  seed?: (s: FakeObjectStore) => void,
+): Promise<Env> {
   const root = mkdtempSync(join(tmpdir(), 'kvol-agent-'));
   const clock = new FakeClock();
   const store = new FakeObjectStore({ clock });
   const client = new InProcessClient(store);
   const recorder = new FakeRecorder();
   const plugin = new FakeVolumePlugin();
+  seed?.(store);
   const agent = new NodeAgent({
     client,
     nodeName: 'node-1',
@@ -74,6 +79,7 @@ async function start(): Promise<Env> {
     clock,
     recorder,
     machineInfo: machine,
+    ...extra,
   });
   const abort = new AbortController();
   const running = agent.run(abort.signal);
@@ -222,5 +228,109 @@ describe('NodeAgent', () => {
     await pods.update({ ...cur, metadata: { ...cur.metadata, finalizers: [] } });
     await until('the pod is gone', () => getPod(e, 'web') === undefined);
     await until('the pod dir is removed', () => !existsSync(join(e.root, `pods/${uid}`)));
+  });
+});
+
+describe('NodeAgent eviction of pods over their emptyDir sizeLimit', () => {
+  function limited(
+    name: string,
+    uid: string,
+    volumes: NonNullable<NonNullable<Pod['spec']>['volumes']>,
+  ): Pod {
+    const p = pod(name, uid);
+    p.spec!.volumes = volumes;
+    p.spec!.containers[0]!.volumeMounts = volumes.map((v) => ({
+      name: v.name,
+      mountPath: `/${v.name}`,
+    }));
+    return p;
+  }
+
+  it('evicts a pod whose disk-backed emptyDir holds more than its limit, as the eviction manager does', async () => {
+    const measured: string[] = [];
+    const usage = new Map<string, number>();
+    const e = await start({
+      measureVolumeUsage: async (path) => {
+        measured.push(path);
+        return usage.get(path.split('/').pop() ?? '') ?? 0;
+      },
+    });
+    e.store.seed(
+      Resources.pods,
+      limited('hog', 'uid-hog', [
+        { name: 'scratch', emptyDir: { sizeLimit: '1Mi' } },
+        { name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+      ]),
+    );
+    e.store.seed(
+      Resources.pods,
+      limited('modest', 'uid-modest', [{ name: 'small', emptyDir: { sizeLimit: '16Mi' } }]),
+    );
+    e.store.seed(Resources.pods, limited('unlimited', 'uid-unlimited', [{ name: 'free', emptyDir: {} }]));
+    await until('the pods run', () =>
+      ['hog', 'modest', 'unlimited'].every((n) => getPod(e, n)?.status?.phase === 'Running'),
+    );
+    usage.set('scratch', 2 * 1024 * 1024);
+    usage.set('mem', 64 * 1024 * 1024);
+    usage.set('small', 2 * 1024 * 1024);
+    usage.set('free', 1024 ** 3);
+    e.clock.step(10_000);
+    await until('the pod is Failed', () => getPod(e, 'hog')?.status?.phase === 'Failed');
+    const message = 'Usage of EmptyDir volume "scratch" exceeds the limit "1Mi". ';
+    const s = getPod(e, 'hog')!.status!;
+    assert.deepEqual([s.reason, s.message], ['Evicted', message]);
+    assert.equal(s.containerStatuses?.[0]?.state?.terminated?.exitCode, 137);
+    assert.deepEqual(
+      (s.conditions ?? []).filter((c) => c.type === 'Ready').map((c) => [c.status, c.reason]),
+      [['False', 'PodFailed']],
+    );
+    assert.ok(e.recorder.events.includes(`Warning Evicted ${message}`), e.recorder.events.join('\n'));
+    await until('its volumes are torn down', () =>
+      e.plugin.callsOf('tearDown').some((c) => c.volumeName === 'scratch'),
+    );
+    assert.equal(getPod(e, 'modest')?.status?.phase, 'Running');
+    assert.equal(getPod(e, 'unlimited')?.status?.phase, 'Running');
+    assert.ok(!measured.some((p) => p.endsWith('/mem')), 'memory-backed emptyDirs are not measured');
+    assert.ok(!measured.some((p) => p.endsWith('/free')), 'emptyDirs without a limit are not measured');
+    assert.ok(measured.some((p) => p.endsWith('/small')));
+
+    // Later passes leave the evicted pod alone: one event only.
+    e.clock.step(10_000);
+    await until('another pass measured', () => measured.filter((p) => p.endsWith('/small')).length >= 2);
+    assert.equal(e.recorder.events.filter((x) => x.startsWith('Warning Evicted')).length, 1);
+  });
+
+  it('never evicts a system-critical pod', async () => {
+    const e = await start({ measureVolumeUsage: async () => 1024 ** 3 });
+    const p = limited('critical', 'uid-critical', [{ name: 'scratch', emptyDir: { sizeLimit: '1Mi' } }]);
+    p.spec!.priority = 2_000_000_000;
+    e.store.seed(Resources.pods, p);
+    await until('the pod runs', () => getPod(e, 'critical')?.status?.phase === 'Running');
+    e.clock.step(10_000);
+    await e.agent.synchronizeEviction();
+    assert.equal(getPod(e, 'critical')?.status?.phase, 'Running');
+    assert.ok(!e.recorder.events.some((x) => x.startsWith('Warning Evicted')));
+  });
+});
+
+describe('NodeAgent without an attach/detach controller', () => {
+  it('registers its Node without the controller-managed annotation and removes a stale one', async () => {
+    const e = await start({ enableControllerAttachDetach: false }, (store) =>
+      store.seed(Resources.nodes, {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: {
+          name: 'node-1',
+          annotations: { 'volumes.kubernetes.io/controller-managed-attach-detach': 'true', keep: 'me' },
+        },
+      }),
+    );
+    await until('the annotation is gone', () => {
+      const a = e.store.object<Node>(Resources.nodes, undefined, 'node-1')?.metadata.annotations ?? {};
+      return a['volumes.kubernetes.io/controller-managed-attach-detach'] === undefined;
+    });
+    const node = e.store.object<Node>(Resources.nodes, undefined, 'node-1')!;
+    assert.equal(node.metadata.annotations?.['keep'], 'me');
+    assert.equal(node.metadata.labels?.['kubernetes.io/hostname'], 'node-1');
   });
 });

@@ -1,6 +1,7 @@
 // Volume manager tests over FakeVolumePlugin, a FakeObjectStore + InProcessClient and a fake clock:
 // mount, remount on a ConfigMap change, unmount on pod deletion with pod dir cleanup, reconstruction
-// after a simulated restart, backoff after failures, and pod errors from the populator.
+// after a simulated restart, backoff after failures, and pod errors from the populator; kubelet-managed
+// attach/detach, and plugins found at run time by a dynamic prober.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,10 +11,10 @@ import { type ConfigMap, type Pod, Resources } from '../../api/index.ts';
 import { InProcessClient } from '../../client/index.ts';
 import { FakeObjectStore, FakeRecorder } from '../../client/testing/index.ts';
 import { FakeClock } from '../../component/index.ts';
-import type { MountInterface } from '../../volume/index.ts';
+import type { DynamicPluginProber, MountInterface, ProbeEvent, VolumePlugin } from '../../volume/index.ts';
 import { storageOperationMetric } from '../../volume/index.ts';
-import { FakeVolumePlugin } from '../../volume/testing/index.ts';
-import { isVolumeWaitError, VolumeManager } from './index.ts';
+import { FakeAttachableVolumePlugin, FakeVolumePlugin } from '../../volume/testing/index.ts';
+import { isVolumeWaitError, VolumeManager, type VolumeManagerOptions } from './index.ts';
 
 const noMounts: MountInterface = {
   mount: async () => {},
@@ -71,7 +72,15 @@ let env: Env | undefined;
 const roots: string[] = [];
 
 async function start(
-  opts: { root?: string; plugin?: FakeVolumePlugin; pods?: Pods; store?: FakeObjectStore } = {},
+  opts: {
+    root?: string;
+    plugin?: FakeVolumePlugin;
+    pods?: Pods;
+    store?: FakeObjectStore;
+    /** Default [plugin]. */
+    plugins?: VolumePlugin[];
+    extra?: Partial<VolumeManagerOptions>;
+  } = {},
 ): Promise<Env> {
   const root = opts.root ?? mkdtempSync(join(tmpdir(), 'kvol-vm-'));
   roots.push(root);
@@ -85,12 +94,13 @@ async function start(
     client,
     nodeName: 'node-1',
     rootDir: root,
-    plugins: [plugin],
+    plugins: opts.plugins ?? [plugin],
     mounter: noMounts,
     recorder,
     podManager: pods,
     podStateProvider: pods,
     clock,
+    ...opts.extra,
   });
   const abort = new AbortController();
   const running = vm.run(abort.signal);
@@ -281,5 +291,138 @@ describe('VolumeManager', () => {
       w,
       /^Error: unmounted volumes=\[b a\], unattached volumes=\[\], failed to process volumes=\[\]: timed out waiting for the condition$|unmounted volumes=\[b a\]/,
     );
+  });
+});
+
+/** A prober whose next probe returns what the test queued. */
+class QueuedProber implements DynamicPluginProber {
+  readonly queued: ProbeEvent[] = [];
+  probes = 0;
+  async init(): Promise<void> {}
+  async probe(): Promise<ProbeEvent[]> {
+    this.probes++;
+    return this.queued.splice(0);
+  }
+}
+
+describe('VolumeManager with kubelet-managed attach/detach', { timeout: 20_000 }, () => {
+  it('attaches an attachable volume itself, mounts it, and unmounts the device and detaches when the pod goes', async () => {
+    const plugin = new FakeAttachableVolumePlugin();
+    const e = await start({ plugin, extra: { controllerAttachDetachEnabled: false } });
+    const p = pod('u1', [{ name: 'disk', emptyDir: {} }]);
+    e.pods.pods.set('u1', p);
+    e.vm.podsChanged();
+    await e.vm.waitForAttachAndMount(p);
+    const deviceMountPath = join(e.root, 'plugins/kubernetes.io/fake-plugin/mounts/disk');
+    assert.deepEqual(
+      plugin.calls
+        .filter((c) => ['attach', 'waitForAttach', 'mountDevice', 'setUp'].includes(c.op))
+        .map((c) => [c.op, c.nodeName ?? c.dir ?? '']),
+      [
+        ['attach', 'node-1'],
+        ['waitForAttach', '/dev/fake/disk'],
+        ['mountDevice', deviceMountPath],
+        ['setUp', join(e.root, 'pods/u1/volumes/kubernetes.io~fake-plugin/disk')],
+      ],
+    );
+    assert.deepEqual(e.vm.getVolumesInUse(), ['kubernetes.io/fake-plugin/disk']);
+    assert.ok(
+      e.recorder.events.includes(
+        'Normal SuccessfulAttachVolume AttachVolume.Attach succeeded for volume "disk"',
+      ),
+    );
+
+    e.pods.pods.delete('u1');
+    e.vm.podsChanged();
+    await e.vm.waitForUnmount(p);
+    await e.vm.waitIdle();
+    assert.deepEqual(
+      plugin.calls.slice(-2).map((c) => [c.op, c.nodeName ?? '']),
+      [
+        ['unmountDevice', ''],
+        ['detach', 'node-1'],
+      ],
+    );
+    assert.equal(plugin.attached.size, 0);
+    assert.deepEqual(e.vm.asw.getAttachedVolumes(), []);
+    assert.deepEqual(e.vm.getVolumesInUse(), []);
+  });
+
+  it('leaves attach to the attach/detach controller by default', async () => {
+    const plugin = new FakeAttachableVolumePlugin();
+    const e = await start({ plugin });
+    const p = pod('u1', [{ name: 'disk', emptyDir: {} }]);
+    e.pods.pods.set('u1', p);
+    e.vm.podsChanged();
+    await e.vm.waitIdle();
+    assert.deepEqual(plugin.callsOf('attach'), []);
+    assert.deepEqual(e.vm.getVolumesInUse(), ['kubernetes.io/fake-plugin/disk']);
+  });
+
+  it('records FailedAttachVolume on the pod when the attach fails and retries after the backoff', async () => {
+    const plugin = new FakeAttachableVolumePlugin();
+    plugin.injectError('attach', new Error('no free slot'));
+    const e = await start({ plugin, extra: { controllerAttachDetachEnabled: false } });
+    const p = pod('u1', [{ name: 'disk', emptyDir: {} }]);
+    e.pods.pods.set('u1', p);
+    e.vm.podsChanged();
+    await e.vm.waitIdle();
+    assert.ok(
+      e.recorder.events.includes(
+        'Warning FailedAttachVolume AttachVolume.Attach failed for volume "disk" : no free slot',
+      ),
+      e.recorder.events.join('\n'),
+    );
+    assert.equal(e.vm.asw.volumeExists('kubernetes.io/fake-plugin/disk'), false);
+    e.clock.step(1_000);
+    await e.vm.waitForAttachAndMount(p);
+    assert.equal(plugin.callsOf('attach').length, 2);
+  });
+});
+
+describe('VolumeManager with a dynamic plugin prober', { timeout: 20_000 }, () => {
+  it('probes before reconstruction and registers what the prober finds', async () => {
+    const prober = new QueuedProber();
+    const plugin = new FakeVolumePlugin({ name: 'example.com/dyn' });
+    prober.queued.push({ op: 'add-or-update', pluginName: plugin.name, plugin });
+    const e = await start({ plugins: [], extra: { pluginProber: prober } });
+    assert.equal(e.vm.pluginMgr.findPluginByName('example.com/dyn'), plugin);
+    assert.equal(plugin.initCalls, 1);
+  });
+
+  it('mounts the volumes of a pod that waited for a missing plugin once pluginsChanged finds it', async () => {
+    const prober = new QueuedProber();
+    let changed = 0;
+    const e = await start({
+      plugins: [],
+      extra: { pluginProber: prober, onPluginsChanged: () => changed++ },
+    });
+    const p = pod('u1', [{ name: 'data', emptyDir: {} }]);
+    e.pods.pods.set('u1', p);
+    e.vm.podsChanged();
+    await assert.rejects(
+      e.vm.waitForAttachAndMount(p),
+      /failed to get Plugin from volumeSpec for volume "data" err=no volume plugin matched/,
+    );
+    assert.equal(changed, 0);
+
+    const plugin = new FakeVolumePlugin({ name: 'example.com/dyn' });
+    prober.queued.push({ op: 'add-or-update', pluginName: plugin.name, plugin });
+    const probes = prober.probes;
+    e.vm.pluginsChanged();
+    await e.vm.waitForAttachAndMount(p);
+    assert.ok(prober.probes > probes);
+    assert.equal(changed, 1);
+    assert.deepEqual(
+      plugin.callsOf('setUp').map((c) => c.volumeName),
+      ['data'],
+    );
+
+    // A removed plugin is gone from the manager.
+    prober.queued.push({ op: 'remove', pluginName: plugin.name });
+    e.vm.pluginsChanged();
+    await e.vm.waitIdle();
+    assert.throws(() => e.vm.pluginMgr.findPluginByName('example.com/dyn'), /no volume plugin matched/);
+    assert.equal(changed, 2);
   });
 });
