@@ -266,6 +266,40 @@ describe('FlexVolume drivers in kvol up', { timeout: 300_000 }, () => {
     );
   });
 
+  it('finds the driver again after kvol is killed, reconstructs the mounted volume and tears it down on deletion', async () => {
+    writeFileSync(attachLog, '');
+    await kvol.ok(['apply', '-f', '-'], { input: flexPod('flex-restart', 'example.com/attach') });
+    await kvol.ok(['wait', 'pod/flex-restart', '--for=condition=Ready', '--timeout=60s']);
+    const dir = await podDir('flex-restart');
+    const vol = join(dir, 'volumes', 'flexvolume-example.com~attach', 'data');
+    assert.equal(readFileSync(join(vol, 'device.txt'), 'utf8'), 'device-data\n');
+
+    await kvol.kill9();
+    assert.ok(mountsUnder(vol).length > 0, 'the volume stays mounted while kvol is down');
+    await kvol.start([
+      '--node-name',
+      nodeName,
+      '--volume-plugin-dir',
+      pluginDir,
+      '--flex-volume-call-timeout',
+      '2s',
+    ]);
+    await kvol.ok(['wait', 'pod/flex-restart', '--for=condition=Ready', '--timeout=60s']);
+    await kvol.ok(['delete', 'pod', 'flex-restart', '--timeout=60s']);
+    const log = (): string[] =>
+      readFileSync(attachLog, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
+    await eventually(
+      () => log().includes(`detach data ${nodeName}`),
+      30_000,
+      `unmountdevice and detach of the reconstructed volume: ${readFileSync(attachLog, 'utf8')}`,
+    );
+    assert.deepEqual(log().slice(-2), ['unmountdevice', `detach data ${nodeName}`]);
+    await eventually(() => mountsUnder(dir).length === 0 && !existsSync(dir), 30_000, 'the pod dir removed');
+    assert.equal(mountsUnder(join(kvol.dataDir, 'kubelet', 'plugins')).length, 0);
+  });
+
   it('reports broken drivers as FailedMount with their message, retries, and keeps other pods running', async () => {
     await kvol.ok(['apply', '-f', '-'], {
       input: [
