@@ -468,6 +468,7 @@ interface SequentialResult {
   runningMs: Dist;
   deleteToGoneMs: Dist;
   profile?: ProfileSummary;
+  phases?: PhaseProfile[];
 }
 
 /** Node flags for a kvol run, with --cpu-prof when profiling; returns the files present before. */
@@ -475,7 +476,7 @@ function profiledArgs(): { args: string[]; before: Set<string> } {
   const args = [...extraNodeArgs];
   if (profileDir === undefined) return { args, before: new Set() };
   mkdirSync(profileDir, { recursive: true });
-  args.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+  args.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=250');
   return { args, before: new Set(readdirSync(profileDir)) };
 }
 
@@ -526,8 +527,41 @@ async function sequentialRun(n: number): Promise<SequentialResult> {
     tr.close();
     await stopKvol(k);
     const file = newProfile(before);
-    if (result !== undefined && file !== undefined) result.profile = summarizeProfile(file, window);
+    if (result !== undefined && file !== undefined) {
+      result.profile = summarizeProfile(file, window);
+      const ts = [...tr.pods.values()];
+      const iv = (from: (t: Tracked) => number, to: (t: Tracked) => number): [number, number][] =>
+        ts.map((t) => [toProfileUs(from(t)), toProfileUs(Math.max(from(t), to(t)))]);
+      result.phases = phaseProfile(file, {
+        'create request': iv(
+          (t) => t.created,
+          (t) => t.createdAck,
+        ),
+        'create answered -> Pending seen': iv(
+          (t) => t.createdAck,
+          (t) => t.pending!,
+        ),
+        'Pending seen -> volumes set up': iv(
+          (t) => t.pending!,
+          (t) => t.volumesReady!,
+        ),
+        'volumes set up -> Running seen': iv(
+          (t) => t.volumesReady!,
+          (t) => t.running!,
+        ),
+        'delete sent -> gone': iv(
+          (t) => t.deleteSent!,
+          (t) => t.gone!,
+        ),
+      });
+    }
   }
+}
+
+/** performance.now() (ms) of this process -> the monotonic µs of V8 profiles (same clock). */
+const perfToMonoUs = Number(process.hrtime.bigint() / 1000n) - performance.now() * 1000;
+function toProfileUs(perfMs: number): number {
+  return perfMs * 1000 + perfToMonoUs;
 }
 
 interface BurstResult {
@@ -948,6 +982,76 @@ function frameName(n: ProfileNode): string {
   return `${fn} ${url}:${f.lineNumber + 1}`;
 }
 
+interface PhaseProfile {
+  phase: string;
+  /** Means per pod. */
+  wallMs: number;
+  onCpuMs: number;
+  areas: { area: string; ms: number }[];
+}
+
+/** Per phase of a pod's life: wall time, kvol main-thread CPU inside it, and where that CPU went. */
+function phaseProfile(path: string, phases: Record<string, [number, number][]>): PhaseProfile[] {
+  const prof = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const areaCache = new Map<number, string>();
+  const areaOfSample = (id: number): string => {
+    let a = areaCache.get(id);
+    if (a !== undefined) return a;
+    for (let p: number | undefined = id; p !== undefined && a === undefined; p = parent.get(p)) {
+      a = areaOf(byId.get(p)!);
+    }
+    const name = byId.get(id)!.callFrame.functionName;
+    a ??= name.startsWith('(') ? name : '(outside kvol sources)';
+    areaCache.set(id, a);
+    return a;
+  };
+  const times: number[] = [];
+  let t = prof.startTime;
+  for (const d of prof.timeDeltas) {
+    t += d;
+    times.push(t);
+  }
+  const out: PhaseProfile[] = [];
+  for (const [phase, intervals] of Object.entries(phases)) {
+    const areas = new Map<string, number>();
+    let wall = 0;
+    let cpu = 0;
+    for (const [lo, hi] of intervals) {
+      wall += (hi - lo) / 1000;
+      // First sample at or after lo.
+      let a = 0;
+      let b = times.length;
+      while (a < b) {
+        const m = (a + b) >> 1;
+        if (times[m]! < lo) a = m + 1;
+        else b = m;
+      }
+      for (let i = a; i < times.length && times[i]! <= hi; i++) {
+        const node = byId.get(prof.samples[i]!)!;
+        if (node.callFrame.functionName === '(idle)') continue;
+        const dt = (i + 1 < times.length ? times[i + 1]! - times[i]! : 0) / 1000;
+        cpu += dt;
+        const area = areaOfSample(node.id);
+        areas.set(area, (areas.get(area) ?? 0) + dt);
+      }
+    }
+    const n = Math.max(intervals.length, 1);
+    out.push({
+      phase,
+      wallMs: wall / n,
+      onCpuMs: cpu / n,
+      areas: [...areas.entries()]
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, 5)
+        .map(([area, v]) => ({ area, ms: v / n })),
+    });
+  }
+  return out;
+}
+
 /** Self time and inclusive time per function, over the samples inside the window (µs, monotonic). */
 function summarizeProfile(path: string, window: [bigint, bigint], top = 25): ProfileSummary {
   const prof = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
@@ -1065,6 +1169,18 @@ for (const [run, key, label] of [
   for (const e of prof.self) console.log(`| ${ms(e.ms)} | ${e.pct.toFixed(1)} | ${e.fn} |`);
   console.log('\n| inclusive | % | kvol function |\n|---|---|---|');
   for (const e of prof.inclusive) console.log(`| ${ms(e.ms)} | ${e.pct.toFixed(1)} | ${e.fn} |`);
+}
+const phases = (results['sequential'] as SequentialResult | undefined)?.phases;
+if (phases !== undefined) {
+  console.log(
+    '\nkvol main thread during each phase of a sequential pod (means per pod)\n\n| phase | wall | kvol on CPU | busy | CPU by kvol source folder |\n|---|---|---|---|---|',
+  );
+  for (const p of phases) {
+    const where = p.areas.map((a) => `${a.area} ${a.ms.toFixed(1)}`).join(', ');
+    console.log(
+      `| ${p.phase} | ${ms(p.wallMs)} | ${ms(p.onCpuMs)} | ${((100 * p.onCpuMs) / Math.max(p.wallMs, 1e-9)).toFixed(0)}% | ${where} |`,
+    );
+  }
 }
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/podstartup.json'), JSON.stringify(results, null, 2));
