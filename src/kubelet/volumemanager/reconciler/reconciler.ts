@@ -2,6 +2,9 @@
 // with the actual state of the world and starts operations to converge — unmount before mount (so a
 // volume moving from a deleted pod to a new one is released first), then verify-attach / mount /
 // remount, then unmount devices nobody uses. One operation per volume at a time, through the executor.
+// Attachable volumes wait for the attach/detach controller (node.status.volumesAttached), or — when
+// controllerAttachDetachEnabled is false (kubelet-managed attach) — are attached and, once no pod
+// uses them and their device is unmounted, detached by the reconciler itself.
 //
 // Event-driven: reconcile() is one synchronous pass that only starts operations; the volume manager
 // calls it when the DSW or ASW changed, an operation finished, or a backoff window expired, instead of
