@@ -474,7 +474,8 @@ export class VolumeManager {
       return;
     }
     this.#running = true;
-    queueMicrotask(() => {
+    // A macrotask, not a microtask: operations finishing together share one pass.
+    setImmediate(() => {
       void this.#loop();
     });
   }
@@ -503,6 +504,8 @@ export class VolumeManager {
           this.#pluginsChangedByProbe = false;
           this.#o.onPluginsChanged?.();
         }
+        // Let I/O (API requests, finished mounts) in before the next pass, which then covers them all.
+        if (this.#again) await new Promise<void>((r) => setImmediate(r));
       } while (this.#again && !this.#stopped);
     } finally {
       this.#running = false;

@@ -76,6 +76,8 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
   readonly nodeName: string;
   readonly #mgr: VolumePluginMgr;
   readonly #volumes = new Map<UniqueVolumeName, ActualVolume>();
+  /** The volumes each pod has in mountedPods, so per-pod queries do not scan every volume. */
+  readonly #byPod = new Map<UniquePodName, Set<UniqueVolumeName>>();
   /** (volume, pod) pairs added by reconstruction and not yet mounted again. */
   readonly #foundDuringReconstruction = new Map<UniqueVolumeName, Set<UniquePodName>>();
   readonly #onChange: () => void;
@@ -131,6 +133,7 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
       );
     }
     vol.mountedPods.delete(podName);
+    this.#unindex(podName, volumeName);
     this.#foundDuringReconstruction.get(volumeName)?.delete(podName);
     this.#onChange();
   }
@@ -151,7 +154,7 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
   /** Sets remountRequired on every volume of the pod whose plugin requires remount. */
   markRemountRequired(podName: UniquePodName): void {
     let changed = false;
-    for (const vol of this.#volumes.values()) {
+    for (const vol of this.#podVolumes(podName)) {
       const pod = vol.mountedPods.get(podName);
       if (pod === undefined) continue;
       let requires = false;
@@ -211,7 +214,7 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
 
   /** True when the pod has a volume (in any state) whose spec has this name. */
   volumeExistsWithSpecName(podName: UniquePodName, volumeSpecName: string): boolean {
-    for (const vol of this.#volumes.values()) {
+    for (const vol of this.#podVolumes(podName)) {
       const p = vol.mountedPods.get(podName);
       if (p !== undefined && specName(p.volumeSpec) === volumeSpecName) return true;
     }
@@ -240,6 +243,7 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
   getMountedVolumesForPod(podName: UniquePodName): MountedVolume[] {
     return this.#collect(
       (p) => p.podName === podName && p.volumeMountState === VolumeMountState.VolumeMounted,
+      this.#podVolumes(podName),
     );
   }
 
@@ -249,6 +253,7 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
         p.podName === podName &&
         (p.volumeMountState === VolumeMountState.VolumeMounted ||
           p.volumeMountState === VolumeMountState.VolumeMountUncertain),
+      this.#podVolumes(podName),
     );
   }
 
@@ -320,6 +325,9 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
       volumeMountState: opts.volumeMountState,
     };
     vol.mountedPods.set(opts.podName, pod);
+    let vols = this.#byPod.get(opts.podName);
+    if (vols === undefined) this.#byPod.set(opts.podName, (vols = new Set()));
+    vols.add(opts.volumeName);
     if (opts.volumeMountState === VolumeMountState.VolumeMounted) {
       this.#foundDuringReconstruction.get(opts.volumeName)?.delete(opts.podName);
     }
@@ -367,9 +375,26 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
     };
   }
 
-  #collect(pred: (p: MountedPod) => boolean): MountedVolume[] {
+  #podVolumes(podName: UniquePodName): ActualVolume[] {
+    const out: ActualVolume[] = [];
+    for (const name of this.#byPod.get(podName) ?? []) {
+      const vol = this.#volumes.get(name);
+      if (vol !== undefined) out.push(vol);
+    }
+    return out;
+  }
+
+  #unindex(podName: UniquePodName, volumeName: UniqueVolumeName): void {
+    const vols = this.#byPod.get(podName);
+    if (vols?.delete(volumeName) === true && vols.size === 0) this.#byPod.delete(podName);
+  }
+
+  #collect(
+    pred: (p: MountedPod) => boolean,
+    volumes: Iterable<ActualVolume> = this.#volumes.values(),
+  ): MountedVolume[] {
     const out: MountedVolume[] = [];
-    for (const vol of this.#volumes.values()) {
+    for (const vol of volumes) {
       for (const p of vol.mountedPods.values()) {
         if (!pred(p)) continue;
         out.push({

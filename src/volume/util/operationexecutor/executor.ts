@@ -291,8 +291,8 @@ export class OperationExecutor {
         throw fail('MountVolume.SetUp failed', err);
       }
       const msg = generateVolumeMsg('MountVolume.SetUp succeeded', '', name, details);
+      // Logged, not an event: upstream's kubelet records SuccessfulMountVolume only for MountDevice.
       log.v(isRemount ? 4 : 1, msg.detailed);
-      if (!isRemount) this.#recorder.event(v.pod, EventTypeNormal, SuccessfulMountVolume, msg.simple);
       try {
         asw.markVolumeAsMounted(markOpts);
       } catch (err) {
