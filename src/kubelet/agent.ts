@@ -502,12 +502,19 @@ export class NodeAgent {
     if (pod.metadata.deletionTimestamp != null || isPodTerminal(pod) || evicted !== undefined) {
       return this.#syncTerminatingPod(pod);
     }
-    if (pod.status?.startTime == null) {
-      await this.#writeStatus(pod, pendingPodStatus(pod, hostIP, this.#clock.now()));
-    }
+    // The Pending status goes out while the volumes are set up (upstream's status manager writes
+    // asynchronously too); the Running status waits for it so the two never arrive out of order.
+    const pendingWrite =
+      pod.status?.startTime == null
+        ? this.#writeStatus(pod, pendingPodStatus(pod, hostIP, this.#clock.now())).catch((err: unknown) => {
+            log.warn('Failed to write the pod Pending status', { pod: key, err: errMsg(err) });
+          })
+        : Promise.resolve();
     try {
       await this.volumeManager.waitForAttachAndMount(pod, signal);
+      await pendingWrite;
     } catch (err) {
+      await pendingWrite;
       if (signal.aborted) return true;
       if (isVolumeWaitError(err)) {
         this.#recorder.event(
