@@ -5,20 +5,13 @@
 //
 // Concurrency: one operation per volume at a time (operation executor); pods never share these volumes.
 import type { ConfigMap, ConfigMapVolumeSource, Pod, Volume as PodVolume } from '../../api/index.ts';
-import { isNotFound } from '../../api/index.ts';
 import { logger } from '../../component/index.ts';
-import { PayloadVolumeMounter, PayloadVolumeUnmounter } from '../emptydir/wrapped.ts';
-import {
-  escapePluginName,
-  type ReconstructedVolume,
-  type VolumeHost,
-  type VolumeOptions,
-  type VolumePlugin,
-} from '../plugins.ts';
+import { fetchOptional, PayloadPluginBase, PayloadVolumeMounter } from '../emptydir/wrapped.ts';
+import type { ReconstructedVolume, VolumeOptions, VolumePlugin } from '../plugins.ts';
 import type { FileProjection } from '../util/atomicwriter/index.ts';
-import { type Mounter, type Spec, specFromVolume, specName, type Unmounter } from '../volume.ts';
+import { type Mounter, type Spec, specFromVolume, specName } from '../volume.ts';
 
-const log = logger('configmap');
+const _log = logger('configmap');
 
 export const configMapPluginName = 'kubernetes.io/configmap';
 
@@ -26,18 +19,8 @@ function getVolumeSource(spec: Spec): ConfigMapVolumeSource | undefined {
   return spec.volume?.configMap ?? undefined;
 }
 
-export class ConfigMapPlugin implements VolumePlugin {
+export class ConfigMapPlugin extends PayloadPluginBase implements VolumePlugin {
   readonly name = configMapPluginName;
-  #host: VolumeHost | undefined;
-
-  init(host: VolumeHost): void {
-    this.#host = host;
-  }
-
-  get host(): VolumeHost {
-    if (this.#host === undefined) throw new Error(`volume plugin ${this.name} used before init`);
-    return this.#host;
-  }
 
   getVolumeName(spec: Spec): string {
     const source = getVolumeSource(spec);
@@ -49,14 +32,6 @@ export class ConfigMapPlugin implements VolumePlugin {
     return spec.volume?.configMap != null;
   }
 
-  requiresRemount(_spec: Spec): boolean {
-    return true;
-  }
-
-  supportsMountOption(): boolean {
-    return false;
-  }
-
   newMounter(spec: Spec, pod: Pod, _opts: VolumeOptions): Mounter {
     const source = getVolumeSource(spec);
     if (source === undefined) throw new Error('spec does not reference a ConfigMap volume type');
@@ -64,31 +39,19 @@ export class ConfigMapPlugin implements VolumePlugin {
     const name = source.name ?? '';
     const optional = source.optional === true;
     return new PayloadVolumeMounter(this, specName(spec), pod, '', async () => {
-      let configMap: ConfigMap;
-      try {
-        configMap = await this.host.getConfigMap(namespace, name);
-      } catch (err) {
-        if (!(isNotFound(err) && optional)) {
-          log.error("couldn't get configMap", err, { configMap: `${namespace}/${name}` });
-          throw err;
-        }
-        configMap = { metadata: { namespace, name } };
-      }
+      const configMap = await fetchOptional<ConfigMap>(
+        () => this.host.getConfigMap(namespace, name),
+        optional,
+        () => ({ metadata: { namespace, name } }),
+        { kind: 'configMap', namespace, name },
+      );
       return makeConfigMapPayload(source.items, configMap, source.defaultMode, optional);
     });
-  }
-
-  newUnmounter(volumeName: string, podUID: string): Unmounter {
-    return new PayloadVolumeUnmounter(this, volumeName, podUID);
   }
 
   constructVolumeSpec(volumeName: string, _mountPath: string): Promise<ReconstructedVolume> {
     const volume: PodVolume = { name: volumeName, configMap: {} };
     return Promise.resolve({ spec: specFromVolume(volume) });
-  }
-
-  volumePath(podUID: string, volName: string): string {
-    return this.host.getPodVolumeDir(podUID, escapePluginName(configMapPluginName), volName);
   }
 }
 

@@ -7,16 +7,10 @@ import { availableParallelism } from 'node:os';
 import { normalize } from 'node:path';
 import type { DownwardAPIVolumeFile, Pod, Volume as PodVolume, ResourceList } from '../../api/index.ts';
 import { logger } from '../../component/index.ts';
-import { PayloadVolumeMounter, PayloadVolumeUnmounter } from '../emptydir/wrapped.ts';
-import {
-  escapePluginName,
-  type ReconstructedVolume,
-  type VolumeHost,
-  type VolumeOptions,
-  type VolumePlugin,
-} from '../plugins.ts';
+import { PayloadPluginBase, PayloadVolumeMounter } from '../emptydir/wrapped.ts';
+import type { ReconstructedVolume, VolumeHost, VolumeOptions, VolumePlugin } from '../plugins.ts';
 import type { FileProjection } from '../util/atomicwriter/index.ts';
-import { type Mounter, type Spec, specFromVolume, specName, type Unmounter } from '../volume.ts';
+import { type Mounter, type Spec, specFromVolume, specName } from '../volume.ts';
 import { AggregatedError } from './aggregate.ts';
 import { extractFieldPathAsString, extractResourceValue } from './fieldpath.ts';
 
@@ -24,18 +18,8 @@ const log = logger('downwardapi');
 
 export const downwardAPIPluginName = 'kubernetes.io/downward-api';
 
-export class DownwardAPIPlugin implements VolumePlugin {
+export class DownwardAPIPlugin extends PayloadPluginBase implements VolumePlugin {
   readonly name = downwardAPIPluginName;
-  #host: VolumeHost | undefined;
-
-  init(host: VolumeHost): void {
-    this.#host = host;
-  }
-
-  get host(): VolumeHost {
-    if (this.#host === undefined) throw new Error(`volume plugin ${this.name} used before init`);
-    return this.#host;
-  }
 
   getVolumeName(spec: Spec): string {
     if (spec.volume?.downwardAPI == null)
@@ -48,14 +32,6 @@ export class DownwardAPIPlugin implements VolumePlugin {
     return spec.volume?.downwardAPI != null;
   }
 
-  requiresRemount(_spec: Spec): boolean {
-    return true;
-  }
-
-  supportsMountOption(): boolean {
-    return false;
-  }
-
   newMounter(spec: Spec, pod: Pod, _opts: VolumeOptions): Mounter {
     const source = spec.volume?.downwardAPI;
     if (source == null) throw new Error('spec does not reference a DownwardAPI volume type');
@@ -64,17 +40,9 @@ export class DownwardAPIPlugin implements VolumePlugin {
     );
   }
 
-  newUnmounter(volumeName: string, podUID: string): Unmounter {
-    return new PayloadVolumeUnmounter(this, volumeName, podUID);
-  }
-
   constructVolumeSpec(volumeName: string, _mountPath: string): Promise<ReconstructedVolume> {
     const volume: PodVolume = { name: volumeName, downwardAPI: {} };
     return Promise.resolve({ spec: specFromVolume(volume) });
-  }
-
-  volumePath(podUID: string, volName: string): string {
-    return this.host.getPodVolumeDir(podUID, escapePluginName(downwardAPIPluginName), volName);
   }
 }
 

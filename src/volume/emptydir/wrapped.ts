@@ -5,7 +5,7 @@
 // volume dir, then one AtomicWriter payload whose permission hook applies the pod's fsGroup.
 import * as fs from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
-import type { Container, Pod } from '../../api/index.ts';
+import { type Container, isNotFound, type Pod } from '../../api/index.ts';
 import { logger } from '../../component/index.ts';
 import type { VolumeHost } from '../plugins.ts';
 import { AtomicWriter, type FileProjection } from '../util/atomicwriter/index.ts';
@@ -217,5 +217,59 @@ export class PayloadVolumeUnmounter implements Unmounter {
 
   tearDownAt(dir: string): Promise<void> {
     return unmountViaEmptyDir(dir, this.#plugin.host, this.#volName, this.#podUID);
+  }
+}
+
+/**
+ * What the payload plugins (configMap, secret, downwardAPI, projected) have in common: the host,
+ * refresh on every pod sync (requiresRemount), no mount options, the shared unmounter and the pod
+ * volume path. Each plugin adds its source lookup, mounter and spec reconstruction.
+ */
+export abstract class PayloadPluginBase implements PayloadVolumePlugin {
+  abstract readonly name: string;
+  #host: VolumeHost | undefined;
+
+  init(host: VolumeHost): void {
+    this.#host = host;
+  }
+
+  get host(): VolumeHost {
+    if (this.#host === undefined) throw new Error(`volume plugin ${this.name} used before init`);
+    return this.#host;
+  }
+
+  requiresRemount(_spec: unknown): boolean {
+    return true;
+  }
+
+  supportsMountOption(): boolean {
+    return false;
+  }
+
+  newUnmounter(volumeName: string, podUID: string): Unmounter {
+    return new PayloadVolumeUnmounter(this, volumeName, podUID);
+  }
+
+  volumePath(podUID: string, volName: string): string {
+    return this.host.getPodVolumeDir(podUID, this.name.replaceAll('/', '~'), volName);
+  }
+}
+
+/**
+ * Fetches a referenced object; when it does not exist and the reference is optional, `empty` stands in
+ * (upstream's configMap/secret SetUpAt). Other failures are logged and thrown.
+ */
+export async function fetchOptional<T>(
+  fetch: () => Promise<T>,
+  optional: boolean,
+  empty: () => T,
+  what: { kind: string; namespace: string; name: string },
+): Promise<T> {
+  try {
+    return await fetch();
+  } catch (err) {
+    if (isNotFound(err) && optional) return empty();
+    log.error(`couldn't get ${what.kind}`, err, { [what.kind]: `${what.namespace}/${what.name}` });
+    throw err;
   }
 }

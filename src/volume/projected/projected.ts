@@ -6,21 +6,14 @@
 //
 // Concurrency: one operation per volume at a time (operation executor); pods never share these volumes.
 import type { ConfigMap, Pod, Volume as PodVolume, ProjectedVolumeSource, Secret } from '../../api/index.ts';
-import { isNotFound } from '../../api/index.ts';
 import { logger } from '../../component/index.ts';
 import { makeConfigMapPayload } from '../configmap/index.ts';
 import { AggregatedError, collectDownwardAPIData } from '../downwardapi/index.ts';
-import { PayloadVolumeMounter, PayloadVolumeUnmounter } from '../emptydir/wrapped.ts';
-import {
-  escapePluginName,
-  type ReconstructedVolume,
-  type VolumeHost,
-  type VolumeOptions,
-  type VolumePlugin,
-} from '../plugins.ts';
+import { fetchOptional, PayloadPluginBase, PayloadVolumeMounter } from '../emptydir/wrapped.ts';
+import type { ReconstructedVolume, VolumeHost, VolumeOptions, VolumePlugin } from '../plugins.ts';
 import { makeSecretPayload } from '../secret/index.ts';
 import type { FileProjection } from '../util/atomicwriter/index.ts';
-import { type Mounter, type Spec, specFromVolume, specName, type Unmounter } from '../volume.ts';
+import { type Mounter, type Spec, specFromVolume, specName } from '../volume.ts';
 
 const log = logger('projected');
 
@@ -41,18 +34,8 @@ export function isUnsupportedProjectionError(err: unknown): err is UnsupportedPr
   return err instanceof UnsupportedProjectionError;
 }
 
-export class ProjectedPlugin implements VolumePlugin {
+export class ProjectedPlugin extends PayloadPluginBase implements VolumePlugin {
   readonly name = projectedPluginName;
-  #host: VolumeHost | undefined;
-
-  init(host: VolumeHost): void {
-    this.#host = host;
-  }
-
-  get host(): VolumeHost {
-    if (this.#host === undefined) throw new Error(`volume plugin ${this.name} used before init`);
-    return this.#host;
-  }
 
   getVolumeName(spec: Spec): string {
     if (spec.volume?.projected == null) throw new Error('spec does not reference a projected volume type');
@@ -63,14 +46,6 @@ export class ProjectedPlugin implements VolumePlugin {
     return spec.volume?.projected != null;
   }
 
-  requiresRemount(_spec: Spec): boolean {
-    return true;
-  }
-
-  supportsMountOption(): boolean {
-    return false;
-  }
-
   newMounter(spec: Spec, pod: Pod, _opts: VolumeOptions): Mounter {
     const source = spec.volume?.projected;
     if (source == null) throw new Error('spec does not reference a projected volume type');
@@ -79,17 +54,9 @@ export class ProjectedPlugin implements VolumePlugin {
     );
   }
 
-  newUnmounter(volumeName: string, podUID: string): Unmounter {
-    return new PayloadVolumeUnmounter(this, volumeName, podUID);
-  }
-
   constructVolumeSpec(volumeName: string, _mountPath: string): Promise<ReconstructedVolume> {
     const volume: PodVolume = { name: volumeName, projected: {} };
     return Promise.resolve({ spec: specFromVolume(volume) });
-  }
-
-  volumePath(podUID: string, volName: string): string {
-    return this.host.getPodVolumeDir(podUID, escapePluginName(projectedPluginName), volName);
   }
 }
 
@@ -113,24 +80,22 @@ export async function collectProjectedData(
       if (s.secret != null) {
         const name = s.secret.name ?? '';
         const optional = s.secret.optional === true;
-        let secret: Secret;
-        try {
-          secret = await host.getSecret(namespace, name);
-        } catch (err) {
-          if (!(isNotFound(err) && optional)) throw err;
-          secret = { metadata: { namespace, name } };
-        }
+        const secret = await fetchOptional<Secret>(
+          () => host.getSecret(namespace, name),
+          optional,
+          () => ({ metadata: { namespace, name } }),
+          { kind: 'secret', namespace, name },
+        );
         Object.assign(payload, makeSecretPayload(s.secret.items, secret, defaultMode, optional));
       } else if (s.configMap != null) {
         const name = s.configMap.name ?? '';
         const optional = s.configMap.optional === true;
-        let configMap: ConfigMap;
-        try {
-          configMap = await host.getConfigMap(namespace, name);
-        } catch (err) {
-          if (!(isNotFound(err) && optional)) throw err;
-          configMap = { metadata: { namespace, name } };
-        }
+        const configMap = await fetchOptional<ConfigMap>(
+          () => host.getConfigMap(namespace, name),
+          optional,
+          () => ({ metadata: { namespace, name } }),
+          { kind: 'configMap', namespace, name },
+        );
         Object.assign(payload, makeConfigMapPayload(s.configMap.items, configMap, defaultMode, optional));
       } else if (s.downwardAPI != null) {
         Object.assign(payload, await collectDownwardAPIData(s.downwardAPI.items, pod, host, defaultMode));

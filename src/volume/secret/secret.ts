@@ -5,20 +5,13 @@
 //
 // Concurrency: one operation per volume at a time (operation executor); pods never share these volumes.
 import type { Pod, Volume as PodVolume, Secret, SecretVolumeSource } from '../../api/index.ts';
-import { isNotFound } from '../../api/index.ts';
 import { logger } from '../../component/index.ts';
-import { PayloadVolumeMounter, PayloadVolumeUnmounter } from '../emptydir/wrapped.ts';
-import {
-  escapePluginName,
-  type ReconstructedVolume,
-  type VolumeHost,
-  type VolumeOptions,
-  type VolumePlugin,
-} from '../plugins.ts';
+import { fetchOptional, PayloadPluginBase, PayloadVolumeMounter } from '../emptydir/wrapped.ts';
+import type { ReconstructedVolume, VolumeOptions, VolumePlugin } from '../plugins.ts';
 import type { FileProjection } from '../util/atomicwriter/index.ts';
-import { type Mounter, type Spec, specFromVolume, specName, type Unmounter } from '../volume.ts';
+import { type Mounter, type Spec, specFromVolume, specName } from '../volume.ts';
 
-const log = logger('secret');
+const _log = logger('secret');
 
 export const secretPluginName = 'kubernetes.io/secret';
 
@@ -26,18 +19,8 @@ function getVolumeSource(spec: Spec): SecretVolumeSource | undefined {
   return spec.volume?.secret ?? undefined;
 }
 
-export class SecretPlugin implements VolumePlugin {
+export class SecretPlugin extends PayloadPluginBase implements VolumePlugin {
   readonly name = secretPluginName;
-  #host: VolumeHost | undefined;
-
-  init(host: VolumeHost): void {
-    this.#host = host;
-  }
-
-  get host(): VolumeHost {
-    if (this.#host === undefined) throw new Error(`volume plugin ${this.name} used before init`);
-    return this.#host;
-  }
 
   getVolumeName(spec: Spec): string {
     const source = getVolumeSource(spec);
@@ -49,14 +32,6 @@ export class SecretPlugin implements VolumePlugin {
     return spec.volume?.secret != null;
   }
 
-  requiresRemount(_spec: Spec): boolean {
-    return true;
-  }
-
-  supportsMountOption(): boolean {
-    return false;
-  }
-
   newMounter(spec: Spec, pod: Pod, _opts: VolumeOptions): Mounter {
     const source = getVolumeSource(spec);
     if (source === undefined) throw new Error('spec does not reference a Secret volume type');
@@ -64,31 +39,19 @@ export class SecretPlugin implements VolumePlugin {
     const name = source.secretName ?? '';
     const optional = source.optional === true;
     return new PayloadVolumeMounter(this, specName(spec), pod, 'Memory', async () => {
-      let secret: Secret;
-      try {
-        secret = await this.host.getSecret(namespace, name);
-      } catch (err) {
-        if (!(isNotFound(err) && optional)) {
-          log.error("couldn't get secret", err, { secret: `${namespace}/${name}` });
-          throw err;
-        }
-        secret = { metadata: { namespace, name } };
-      }
+      const secret = await fetchOptional<Secret>(
+        () => this.host.getSecret(namespace, name),
+        optional,
+        () => ({ metadata: { namespace, name } }),
+        { kind: 'secret', namespace, name },
+      );
       return makeSecretPayload(source.items, secret, source.defaultMode, optional);
     });
-  }
-
-  newUnmounter(volumeName: string, podUID: string): Unmounter {
-    return new PayloadVolumeUnmounter(this, volumeName, podUID);
   }
 
   constructVolumeSpec(volumeName: string, _mountPath: string): Promise<ReconstructedVolume> {
     const volume: PodVolume = { name: volumeName, secret: { secretName: volumeName } };
     return Promise.resolve({ spec: specFromVolume(volume) });
-  }
-
-  volumePath(podUID: string, volName: string): string {
-    return this.host.getPodVolumeDir(podUID, escapePluginName(secretPluginName), volName);
   }
 }
 
