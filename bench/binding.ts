@@ -10,6 +10,7 @@ import { Agent, request } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { type Conn, call, parallel } from '../tools/kvolconn.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const maxN = (() => {
@@ -17,43 +18,6 @@ const maxN = (() => {
   const v = i >= 0 ? Number(process.argv[i + 1]) : Number.NaN;
   return Number.isFinite(v) && v > 0 ? v : 10_000;
 })();
-
-interface Conn {
-  url: string;
-  token: string;
-  ca: string;
-  agent: Agent;
-}
-
-function call(
-  c: Conn,
-  method: string,
-  path: string,
-  body?: object,
-): Promise<{ status: number; body: string }> {
-  return new Promise((res, rej) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = { authorization: `Bearer ${c.token}` };
-    if (payload !== undefined) headers['content-type'] = 'application/json';
-    const req = request(`${c.url}${path}`, { method, headers, ca: c.ca, agent: c.agent }, (r) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (b: Buffer) => chunks.push(b));
-      r.on('end', () => res({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      r.on('error', rej);
-    });
-    req.on('error', rej);
-    req.end(payload);
-  });
-}
-
-async function parallel(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) await fn(next++);
-    }),
-  );
-}
 
 /** Resolves when `count` distinct objects under `path` satisfy `done`, as seen by a watch. */
 function watchUntil(

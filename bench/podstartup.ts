@@ -39,6 +39,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AtomicWriter, type FileProjection, RealMounter } from '../src/volume/index.ts';
+import { type Conn, call } from '../tools/kvolconn.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const nodeName = 'kvol-bench-node';
@@ -61,37 +62,6 @@ const skipFloor = process.argv.includes('--skip-floor');
 const extraNodeArgs = (process.env['KVOL_BENCH_NODE_ARGS'] ?? '').split(/\s+/).filter((s) => s !== '');
 
 // ---- HTTP ---------------------------------------------------------------------------------------
-
-interface Conn {
-  url: string;
-  token: string;
-  ca: string;
-  agent: Agent;
-}
-
-function call(
-  c: Conn,
-  method: string,
-  path: string,
-  body?: object,
-): Promise<{ status: number; body: string }> {
-  return new Promise((res, rej) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = { authorization: `Bearer ${c.token}` };
-    if (payload !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(payload));
-    }
-    const req = request(`${c.url}${path}`, { method, headers, ca: c.ca, agent: c.agent }, (r) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (b: Buffer) => chunks.push(b));
-      r.on('end', () => res({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      r.on('error', rej);
-    });
-    req.on('error', rej);
-    req.end(payload);
-  });
-}
 
 async function mustCall(c: Conn, method: string, path: string, body?: object): Promise<string> {
   const r = await call(c, method, path, body);

@@ -2,46 +2,10 @@
 // volumes, at several random points. After each restart every claim ends bound to exactly one volume,
 // and no volume to two claims.
 import assert from 'node:assert/strict';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { after, describe, it } from 'node:test';
+import { type Conn, call, parallel } from '../../tools/kvolconn.ts';
 import { Kvol } from './harness.ts';
-
-interface Conn {
-  url: string;
-  token: string;
-  ca: string;
-  agent: Agent;
-}
-
-function call(
-  c: Conn,
-  method: string,
-  path: string,
-  body?: object,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = { authorization: `Bearer ${c.token}` };
-    if (payload !== undefined) headers['content-type'] = 'application/json';
-    const req = request(`${c.url}${path}`, { method, headers, ca: c.ca, agent: c.agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (b: Buffer) => chunks.push(b));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-async function parallel(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) await fn(next++);
-    }),
-  );
-}
 
 interface Obj {
   metadata: { name: string; namespace?: string; uid: string };

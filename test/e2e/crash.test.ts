@@ -4,14 +4,8 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:https';
 import { after, describe, it } from 'node:test';
+import { type Conn, call } from '../../tools/kvolconn.ts';
 import { Kvol } from './harness.ts';
-
-interface Conn {
-  url: string;
-  token: string;
-  ca: string;
-  agent: Agent;
-}
 
 function conn(k: Kvol): Conn {
   return {
@@ -20,27 +14,6 @@ function conn(k: Kvol): Conn {
     ca: k.caPem(),
     agent: new Agent({ keepAlive: true, maxSockets: 32 }),
   };
-}
-
-function call(
-  c: Conn,
-  method: string,
-  path: string,
-  body?: object,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = { authorization: `Bearer ${c.token}` };
-    if (payload !== undefined) headers['content-type'] = 'application/json';
-    const req = request(`${c.url}${path}`, { method, headers, ca: c.ca, agent: c.agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (b: Buffer) => chunks.push(b));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
 }
 
 interface WatchEv {
