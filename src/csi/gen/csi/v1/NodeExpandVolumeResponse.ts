@@ -1,0 +1,11 @@
+// Original file: src/csi/csi.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface NodeExpandVolumeResponse {
+  'capacity_bytes'?: (number | string | Long);
+}
+
+export interface NodeExpandVolumeResponse__Output {
+  'capacity_bytes': (string);
+}
