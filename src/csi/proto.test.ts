@@ -1,0 +1,138 @@
+// Checks that the csi.proto kvol loads is the spec's wire contract: package csi.v1, the services and
+// their methods, and field numbers that must match the spec byte for byte.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as protoLoader from '@grpc/proto-loader';
+import { csiLoaderOptions, csiProtoPath } from './index.ts';
+
+const def = protoLoader.loadSync(csiProtoPath, csiLoaderOptions);
+
+function methods(service: string): string[] {
+  const svc = def[`csi.v1.${service}`];
+  assert.ok(svc !== undefined && !('format' in svc), `csi.v1.${service} is a service`);
+  return Object.keys(svc).sort();
+}
+
+interface FieldDescriptor {
+  name: string;
+  number: number;
+  type: string;
+  label?: string;
+}
+
+function fields(message: string): Map<string, FieldDescriptor> {
+  const msg = def[`csi.v1.${message}`];
+  assert.ok(msg !== undefined && 'format' in msg, `csi.v1.${message} is a message`);
+  const type = msg.type as { field: FieldDescriptor[] };
+  return new Map(type.field.map((f) => [f.name, f]));
+}
+
+function fieldNumber(message: string, field: string): number | undefined {
+  return fields(message).get(field)?.number;
+}
+
+describe('csi.proto', () => {
+  it('declares the Identity service with the spec methods', () => {
+    assert.deepEqual(methods('Identity'), ['GetPluginCapabilities', 'GetPluginInfo', 'Probe']);
+  });
+
+  it('declares the Node service with the spec methods', () => {
+    assert.deepEqual(methods('Node'), [
+      'NodeExpandVolume',
+      'NodeGetCapabilities',
+      'NodeGetInfo',
+      'NodeGetVolumeStats',
+      'NodePublishVolume',
+      'NodeStageVolume',
+      'NodeUnpublishVolume',
+      'NodeUnstageVolume',
+    ]);
+  });
+
+  it('declares the Controller service with the v1.12 methods', () => {
+    assert.deepEqual(methods('Controller'), [
+      'ControllerExpandVolume',
+      'ControllerGetCapabilities',
+      'ControllerGetVolume',
+      'ControllerModifyVolume',
+      'ControllerPublishVolume',
+      'ControllerUnpublishVolume',
+      'CreateSnapshot',
+      'CreateVolume',
+      'DeleteSnapshot',
+      'DeleteVolume',
+      'GetCapacity',
+      'GetSnapshot',
+      'ListSnapshots',
+      'ListVolumes',
+      'ValidateVolumeCapabilities',
+    ]);
+  });
+
+  it('declares the GroupController and SnapshotMetadata services', () => {
+    assert.deepEqual(methods('GroupController'), [
+      'CreateVolumeGroupSnapshot',
+      'DeleteVolumeGroupSnapshot',
+      'GetVolumeGroupSnapshot',
+      'GroupControllerGetCapabilities',
+    ]);
+    assert.deepEqual(methods('SnapshotMetadata'), ['GetMetadataAllocated', 'GetMetadataDelta']);
+  });
+
+  it('keeps the spec field numbers', () => {
+    const cases: Array<[string, string, number]> = [
+      ['CreateVolumeRequest', 'name', 1],
+      ['CreateVolumeRequest', 'capacity_range', 2],
+      ['CreateVolumeRequest', 'volume_capabilities', 3],
+      ['CreateVolumeRequest', 'parameters', 4],
+      ['CreateVolumeRequest', 'secrets', 5],
+      ['CreateVolumeRequest', 'volume_content_source', 6],
+      ['CreateVolumeRequest', 'accessibility_requirements', 7],
+      ['CreateVolumeRequest', 'mutable_parameters', 8],
+      ['NodePublishVolumeRequest', 'volume_id', 1],
+      ['NodePublishVolumeRequest', 'publish_context', 2],
+      ['NodePublishVolumeRequest', 'staging_target_path', 3],
+      ['NodePublishVolumeRequest', 'target_path', 4],
+      ['NodePublishVolumeRequest', 'volume_capability', 5],
+      ['NodePublishVolumeRequest', 'readonly', 6],
+      ['NodePublishVolumeRequest', 'secrets', 7],
+      ['NodePublishVolumeRequest', 'volume_context', 8],
+      ['NodeStageVolumeRequest', 'staging_target_path', 3],
+      ['NodeGetInfoResponse', 'max_volumes_per_node', 2],
+      ['Volume', 'volume_id', 2],
+      ['Volume', 'accessible_topology', 5],
+      ['GetPluginCapabilitiesResponse', 'capabilities', 1],
+      ['ControllerPublishVolumeRequest', 'readonly', 4],
+      ['Snapshot', 'group_snapshot_id', 6],
+      ['GetCapacityResponse', 'minimum_volume_size', 3],
+      ['NodeExpandVolumeRequest', 'secrets', 6],
+    ];
+    for (const [message, field, number] of cases) {
+      assert.equal(fieldNumber(message, field), number, `${message}.${field}`);
+    }
+  });
+
+  it('keeps the spec types of 64-bit and wrapper fields', () => {
+    assert.equal(fields('CapacityRange').get('required_bytes')?.type, 'TYPE_INT64');
+    assert.equal(fields('ProbeResponse').get('ready')?.type, 'TYPE_MESSAGE');
+    assert.equal(fields('ListVolumesRequest').get('max_entries')?.type, 'TYPE_INT32');
+  });
+
+  it('numbers the capability enums as the spec does', () => {
+    // Nested messages and enums live inside their parent's descriptor.
+    const cap = def['csi.v1.ControllerServiceCapability'];
+    assert.ok(cap !== undefined && 'format' in cap);
+    const type = cap.type as {
+      nestedType: Array<{
+        name: string;
+        enumType: Array<{ value: Array<{ name: string; number: number }> }>;
+      }>;
+    };
+    const rpc = type.nestedType.find((n) => n.name === 'RPC');
+    const values = new Map(rpc?.enumType[0]?.value.map((v) => [v.name, v.number]));
+    assert.equal(values.get('CREATE_DELETE_VOLUME'), 1);
+    assert.equal(values.get('LIST_VOLUMES_PUBLISHED_NODES'), 10);
+    assert.equal(values.get('MODIFY_VOLUME'), 14);
+    assert.equal(values.get('GET_SNAPSHOT'), 15);
+  });
+});
