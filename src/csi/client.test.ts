@@ -18,8 +18,6 @@ import {
   loadCsiProto,
 } from './index.ts';
 
-type Unary = grpc.handleUnaryCall<unknown, unknown>;
-
 describe('CsiClient', () => {
   let dir: string;
   let sock: string;
