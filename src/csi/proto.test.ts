@@ -106,6 +106,35 @@ describe('csi.proto', () => {
       ['Snapshot', 'group_snapshot_id', 6],
       ['GetCapacityResponse', 'minimum_volume_size', 3],
       ['NodeExpandVolumeRequest', 'secrets', 6],
+      // v1.9-v1.11 additions, checked against the struct tags of the spec's generated
+      // lib/go/csi/csi_protoopaque.pb.go (protoc-gen-go v1.36.0, spec v1.11 content).
+      ['ValidateVolumeCapabilitiesRequest', 'volume_context', 2],
+      ['ValidateVolumeCapabilitiesRequest', 'parameters', 4],
+      ['ValidateVolumeCapabilitiesRequest', 'secrets', 5],
+      ['ValidateVolumeCapabilitiesRequest', 'mutable_parameters', 6],
+      ['ControllerModifyVolumeRequest', 'volume_id', 1],
+      ['ControllerModifyVolumeRequest', 'secrets', 2],
+      ['ControllerModifyVolumeRequest', 'mutable_parameters', 3],
+      ['ControllerGetVolumeRequest', 'volume_id', 1],
+      ['ControllerGetVolumeResponse', 'volume', 1],
+      ['ControllerGetVolumeResponse', 'status', 2],
+      ['BlockMetadata', 'byte_offset', 1],
+      ['BlockMetadata', 'size_bytes', 2],
+      ['GetMetadataAllocatedRequest', 'snapshot_id', 1],
+      ['GetMetadataAllocatedRequest', 'starting_offset', 2],
+      ['GetMetadataAllocatedRequest', 'max_results', 3],
+      ['GetMetadataAllocatedRequest', 'secrets', 4],
+      ['GetMetadataAllocatedResponse', 'block_metadata_type', 1],
+      ['GetMetadataAllocatedResponse', 'volume_capacity_bytes', 2],
+      ['GetMetadataAllocatedResponse', 'block_metadata', 3],
+      ['GetMetadataDeltaRequest', 'base_snapshot_id', 1],
+      ['GetMetadataDeltaRequest', 'target_snapshot_id', 2],
+      ['GetMetadataDeltaRequest', 'starting_offset', 3],
+      ['GetMetadataDeltaRequest', 'max_results', 4],
+      ['GetMetadataDeltaRequest', 'secrets', 5],
+      ['GetMetadataDeltaResponse', 'block_metadata_type', 1],
+      ['GetMetadataDeltaResponse', 'volume_capacity_bytes', 2],
+      ['GetMetadataDeltaResponse', 'block_metadata', 3],
     ];
     for (const [message, field, number] of cases) {
       assert.equal(fieldNumber(message, field), number, `${message}.${field}`);
@@ -116,6 +145,49 @@ describe('csi.proto', () => {
     assert.equal(fields('CapacityRange').get('required_bytes')?.type, 'TYPE_INT64');
     assert.equal(fields('ProbeResponse').get('ready')?.type, 'TYPE_MESSAGE');
     assert.equal(fields('ListVolumesRequest').get('max_entries')?.type, 'TYPE_INT32');
+    assert.equal(fields('GetMetadataDeltaRequest').get('starting_offset')?.type, 'TYPE_INT64');
+    assert.equal(fields('GetMetadataDeltaRequest').get('max_results')?.type, 'TYPE_INT32');
+    assert.equal(fields('BlockMetadata').get('size_bytes')?.type, 'TYPE_INT64');
+    assert.equal(fields('GetMetadataAllocatedResponse').get('block_metadata')?.label, 'LABEL_REPEATED');
+    assert.equal(fields('GetMetadataAllocatedResponse').get('block_metadata_type')?.type, 'TYPE_ENUM');
+  });
+
+  it('streams the SnapshotMetadata responses', () => {
+    const svc = def['csi.v1.SnapshotMetadata'] as Record<
+      string,
+      { responseStream: boolean; requestStream: boolean }
+    >;
+    assert.equal(svc.GetMetadataAllocated?.responseStream, true);
+    assert.equal(svc.GetMetadataAllocated?.requestStream, false);
+    assert.equal(svc.GetMetadataDelta?.responseStream, true);
+    assert.equal(svc.GetMetadataDelta?.requestStream, false);
+  });
+
+  it('numbers the plugin capability and block metadata enums as the spec does', () => {
+    const plugin = def['csi.v1.PluginCapability'];
+    assert.ok(plugin !== undefined && 'format' in plugin);
+    const ptype = plugin.type as {
+      nestedType: Array<{
+        name: string;
+        enumType: Array<{ value: Array<{ name: string; number: number }> }>;
+      }>;
+    };
+    const service = ptype.nestedType.find((n) => n.name === 'Service');
+    const svcValues = new Map(service?.enumType[0]?.value.map((v) => [v.name, v.number]));
+    assert.equal(svcValues.get('GROUP_CONTROLLER_SERVICE'), 3);
+    assert.equal(svcValues.get('SNAPSHOT_METADATA_SERVICE'), 4);
+    const bmt = def['csi.v1.BlockMetadataType'];
+    assert.ok(bmt !== undefined && 'format' in bmt);
+    const bmtType = bmt.type as { value: Array<{ name: string; number: number }> };
+    const bmtValues = new Map(bmtType.value.map((v) => [v.name, v.number]));
+    assert.deepEqual(
+      [...bmtValues],
+      [
+        ['UNKNOWN', 0],
+        ['FIXED_LENGTH', 1],
+        ['VARIABLE_LENGTH', 2],
+      ],
+    );
   });
 
   it('numbers the capability enums as the spec does', () => {
@@ -132,7 +204,11 @@ describe('csi.proto', () => {
     const values = new Map(rpc?.enumType[0]?.value.map((v) => [v.name, v.number]));
     assert.equal(values.get('CREATE_DELETE_VOLUME'), 1);
     assert.equal(values.get('LIST_VOLUMES_PUBLISHED_NODES'), 10);
+    assert.equal(values.get('VOLUME_CONDITION'), 11);
+    assert.equal(values.get('GET_VOLUME'), 12);
+    assert.equal(values.get('SINGLE_NODE_MULTI_WRITER'), 13);
     assert.equal(values.get('MODIFY_VOLUME'), 14);
+    // GET_SNAPSHOT is v1.12; its number could not be checked against a generated source.
     assert.equal(values.get('GET_SNAPSHOT'), 15);
   });
 });
