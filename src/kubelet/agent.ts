@@ -59,6 +59,7 @@ import {
   nodeLeaseDurationSeconds,
   Starting,
 } from './constants.ts';
+import { CSIDriverRegistry, CSIRegistrationHandler } from './csiregistration.ts';
 import {
   defaultEvictionMonitoringPeriodMs,
   EvictedReason,
@@ -75,6 +76,7 @@ import {
   readMachineInfo,
   stableJSON,
 } from './nodestatus.ts';
+import { PluginManager, PluginType } from './pluginmanager/index.ts';
 import { failedPodStatus, pendingPodStatus, runningPodStatus } from './podstatus.ts';
 import { type ContainerRuntime, NoopContainerRuntime } from './runtime.ts';
 import { isPodTerminal, isVolumeWaitError, uniquePodName, VolumeManager } from './volumemanager/index.ts';
@@ -122,6 +124,13 @@ export interface NodeAgentOptions {
   evictionMonitoringPeriodMs?: number;
   /** Bytes used under a directory; default measureUsage (du). */
   measureVolumeUsage?: (path: string) => Promise<number>;
+  /**
+   * Watch `<rootDir>/plugins_registry` and register CSI drivers announced there (default true);
+   * false: no plugin manager runs.
+   */
+  enablePluginRegistration?: boolean;
+  /** The registry CSI drivers are recorded in; default a new one (see NodeAgent.csiDrivers). */
+  csiDrivers?: CSIDriverRegistry;
 }
 
 interface PodWorker {
@@ -150,6 +159,11 @@ function podSyncRelevant(oldPod: Pod, newPod: Pod): boolean {
 export class NodeAgent {
   readonly volumeManager: VolumeManager;
   readonly flexVolumeProber: FlexVolumeProber;
+  /** CSI drivers registered on this node through the plugin manager. */
+  readonly csiDrivers: CSIDriverRegistry;
+  /** Undefined when enablePluginRegistration is false. */
+  readonly pluginManager: PluginManager | undefined;
+  readonly #csiRegistration: CSIRegistrationHandler;
   readonly #o: NodeAgentOptions;
   /** Pods this agent evicted, by UID, with the message; they are stopped like terminal pods. */
   readonly #evicted = new Map<string, string>();
@@ -201,6 +215,18 @@ export class NodeAgent {
       ...(opts.flexVolumeKillGraceMs === undefined ? {} : { killGraceMs: opts.flexVolumeKillGraceMs }),
     };
     this.flexVolumeProber = new FlexVolumeProber(flexOpts);
+    this.csiDrivers = opts.csiDrivers ?? new CSIDriverRegistry();
+    this.#csiRegistration = new CSIRegistrationHandler({
+      client: opts.client,
+      nodeName: opts.nodeName,
+      drivers: this.csiDrivers,
+    });
+    if (opts.enablePluginRegistration ?? true) {
+      this.pluginManager = new PluginManager({ root: opts.rootDir, clock: this.#clock });
+      this.pluginManager.addHandler(PluginType.csi, this.#csiRegistration);
+    } else {
+      this.pluginManager = undefined;
+    }
     this.volumeManager = new VolumeManager({
       client: opts.client,
       nodeName: opts.nodeName,
@@ -255,6 +281,12 @@ export class NodeAgent {
     if (evictionPeriod > 0) every(evictionPeriod, () => this.synchronizeEviction());
     // A driver installed, replaced or removed: probe again and retry the pods that failed.
     this.flexVolumeProber.watch(() => this.volumeManager.pluginsChanged());
+    // After node registration: the CSINode a driver registration creates is owned by the Node.
+    try {
+      await this.pluginManager?.start();
+    } catch (err) {
+      log.error('failed to start the plugin manager', err, { root: this.#o.rootDir });
+    }
     this.#pods.addEventHandler({
       onAdd: (pod) => this.#podEvent(pod),
       onUpdate: (oldPod, newPod) => {
@@ -263,7 +295,10 @@ export class NodeAgent {
       onDelete: (pod) => this.#podEvent(pod),
     });
     this.#pods.start(signal);
-    if (!(await this.#pods.waitForSync(signal))) return;
+    if (!(await this.#pods.waitForSync(signal))) {
+      await this.pluginManager?.stop();
+      return;
+    }
     const vm = this.volumeManager.run(signal);
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -271,6 +306,8 @@ export class NodeAgent {
     });
     for (const t of timers) t.cancel();
     this.flexVolumeProber.close();
+    await this.pluginManager?.stop();
+    await this.#csiRegistration.settled();
     for (const w of this.#workers.values()) {
       w.retry?.cancel();
       w.abort?.abort();

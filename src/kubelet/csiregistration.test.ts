@@ -14,6 +14,8 @@ import { InProcessClient } from '../client/index.ts';
 import { FakeObjectStore } from '../client/testing/index.ts';
 import { FakeClock } from '../component/index.ts';
 import { type IdentityHandlers, loadCsiProto, type NodeHandlers } from '../csi/index.ts';
+import { FakeVolumePlugin } from '../volume/testing/index.ts';
+import { NodeAgent } from './agent.ts';
 import { CSINodeIDAnnotation, CSIRegistrationHandler, highestSupportedVersion } from './csiregistration.ts';
 import {
   PLUGINS_REGISTRY_DIR,
@@ -196,5 +198,56 @@ describe('CSIRegistrationHandler', () => {
       /already registered with a higher supported version: "1.5.0"/,
     );
     await e.handler.validatePlugin(driverName, '/y', ['1.5.0', '1.6.0']);
+  });
+});
+
+describe('NodeAgent plugin registration', () => {
+  it('registers a CSI driver whose registrar socket is already in <rootDir>/plugins_registry', async () => {
+    const e = env!;
+    await mkdir(join(e.root, PLUGINS_REGISTRY_DIR), { recursive: true });
+    const endpoint = join(e.root, 'plugins', driverName, 'csi.sock');
+    const driver = fakeDriver();
+    e.servers.push(driver);
+    await bind(driver, endpoint);
+    const registrar = fakeRegistrar(endpoint, ['1.0.0'], e.statuses);
+    e.servers.push(registrar);
+    await bind(registrar, e.regSock);
+    const agent = new NodeAgent({
+      client: new InProcessClient(e.store),
+      nodeName: 'node-1',
+      rootDir: e.root,
+      plugins: [new FakeVolumePlugin()],
+      mounter: {
+        mount: async () => {},
+        unmount: async () => {},
+        list: async () => [],
+        isLikelyNotMountPoint: async () => true,
+      },
+      clock: new FakeClock(),
+      machineInfo: {
+        cpus: 1,
+        memoryBytes: 1024 ** 3,
+        ephemeralStorageBytes: 1024 ** 3,
+        internalIP: '10.0.0.1',
+        hostname: 'node-1',
+        machineID: 'm',
+        bootID: 'b',
+        kernelVersion: '6.1.0',
+        osImage: 'Debian',
+        architecture: 'amd64',
+      },
+      evictionMonitoringPeriodMs: 0,
+    });
+    const abort = new AbortController();
+    const running = agent.run(abort.signal);
+    try {
+      await until('the registrar is told it is registered', () => e.statuses.length > 0);
+      assert.equal((csiNode(e)?.spec.drivers ?? []).length, 1);
+      assert.equal(agent.csiDrivers.get(driverName)?.endpoint, endpoint);
+      assert.deepEqual(e.statuses, [{ plugin_registered: true, error: '' }]);
+    } finally {
+      abort.abort();
+      await running;
+    }
   });
 });

@@ -1,6 +1,7 @@
 // The node agent: registers the Node, renews its Lease, runs the volume manager and drives pod status.
 export { NodeAgent, type NodeAgentOptions } from './agent.ts';
 export * from './constants.ts';
+export * from './csiregistration.ts';
 export {
   defaultEvictionMonitoringPeriodMs,
   EvictedReason,
