@@ -139,6 +139,21 @@ export interface VolumeHost {
   newWrapperUnmounter(volumeName: string, podUID: string): Unmounter;
 }
 
+/** Keeps the host a plugin is given in init() (most plugins need it later). */
+export abstract class HostedPlugin {
+  abstract readonly name: string;
+  #host: VolumeHost | undefined;
+
+  init(host: VolumeHost): void {
+    this.#host = host;
+  }
+
+  get host(): VolumeHost {
+    if (this.#host === undefined) throw new Error(`volume plugin ${this.name} used before init`);
+    return this.#host;
+  }
+}
+
 /** `kubernetes.io/empty-dir` -> `kubernetes.io~empty-dir` (upstream EscapeQualifiedName). */
 export function escapePluginName(name: string): string {
   return name.replaceAll('/', '~');

@@ -13,6 +13,7 @@ import { parseQuantity, type Quantity } from '../../api/index.ts';
 import { logger } from '../../component/index.ts';
 import {
   escapePluginName,
+  HostedPlugin,
   type ReconstructedVolume,
   type VolumeHost,
   type VolumeOptions,
@@ -60,18 +61,8 @@ export function emptyDirPath(host: VolumeHost, podUID: string, volName: string):
   return host.getPodVolumeDir(podUID, escapePluginName(emptyDirPluginName), volName);
 }
 
-export class EmptyDirPlugin implements VolumePlugin {
+export class EmptyDirPlugin extends HostedPlugin implements VolumePlugin {
   readonly name = emptyDirPluginName;
-  #host: VolumeHost | undefined;
-
-  init(host: VolumeHost): void {
-    this.#host = host;
-  }
-
-  get host(): VolumeHost {
-    if (this.#host === undefined) throw new Error(`volume plugin ${this.name} used before init`);
-    return this.#host;
-  }
 
   getVolumeName(spec: Spec): string {
     if (spec.volume?.emptyDir == null) throw new Error('spec does not reference an emptyDir volume type');

@@ -7,7 +7,7 @@ import * as fs from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
 import { type Container, isNotFound, type Pod } from '../../api/index.ts';
 import { logger } from '../../component/index.ts';
-import type { VolumeHost } from '../plugins.ts';
+import { HostedPlugin, type VolumeHost } from '../plugins.ts';
 import { AtomicWriter, type FileProjection } from '../util/atomicwriter/index.ts';
 import { setVolumeOwnership, VolumePermissionChangeInProgress } from '../util/ownership/index.ts';
 import type { Attributes, Metrics, Mounter, MounterArgs, Unmounter } from '../volume.ts';
@@ -225,19 +225,7 @@ export class PayloadVolumeUnmounter implements Unmounter {
  * refresh on every pod sync (requiresRemount), no mount options, the shared unmounter and the pod
  * volume path. Each plugin adds its source lookup, mounter and spec reconstruction.
  */
-export abstract class PayloadPluginBase implements PayloadVolumePlugin {
-  abstract readonly name: string;
-  #host: VolumeHost | undefined;
-
-  init(host: VolumeHost): void {
-    this.#host = host;
-  }
-
-  get host(): VolumeHost {
-    if (this.#host === undefined) throw new Error(`volume plugin ${this.name} used before init`);
-    return this.#host;
-  }
-
+export abstract class PayloadPluginBase extends HostedPlugin implements PayloadVolumePlugin {
   requiresRemount(_spec: unknown): boolean {
     return true;
   }

@@ -21,7 +21,7 @@ import type {
   VolumeHost,
   VolumeOptions,
 } from '../plugins.ts';
-import { unescapePluginName } from '../plugins.ts';
+import { HostedPlugin, unescapePluginName } from '../plugins.ts';
 import { setVolumeOwnership } from '../util/ownership/index.ts';
 import type {
   Attacher,
@@ -133,14 +133,15 @@ export async function newFlexVolumePlugin(
 }
 
 export class FlexVolumePlugin
+  extends HostedPlugin
   implements PersistentVolumePlugin, ExpandableVolumePlugin, NodeExpandableVolumePlugin
 {
   readonly name: string;
   readonly driver: FlexDriver;
   readonly capabilities: DriverCapabilities;
-  #host: VolumeHost | undefined;
 
   constructor(driver: FlexDriver, capabilities: DriverCapabilities) {
+    super();
     this.driver = driver;
     this.capabilities = capabilities;
     this.name = PLUGIN_NAME_PREFIX + driver.driverName;
@@ -151,14 +152,9 @@ export class FlexVolumePlugin
   }
 
   /** The driver's `init` already ran when the plugin was built; this only keeps the host. */
-  init(host: VolumeHost): void {
-    this.#host = host;
+  override init(host: VolumeHost): void {
+    super.init(host);
     this.driver.useClock(host.getClock());
-  }
-
-  get host(): VolumeHost {
-    if (this.#host === undefined) throw new Error(`flexvolume plugin ${this.name} used before init`);
-    return this.#host;
   }
 
   /**

@@ -19,7 +19,7 @@ import type { Clock } from '../../component/index.ts';
 import { logger } from '../../component/index.ts';
 import { isReady, setReady } from '../emptydir/index.ts';
 import { DEFAULT_KILL_GRACE_MS, execDriver } from '../flexvolume/index.ts';
-import type { ReconstructedVolume, VolumeHost, VolumeOptions, VolumePlugin } from '../plugins.ts';
+import { HostedPlugin, type ReconstructedVolume, type VolumeOptions, type VolumePlugin } from '../plugins.ts';
 import { setVolumeOwnership } from '../util/ownership/index.ts';
 import type { Attributes, Mounter, MounterArgs, Spec, Unmounter } from '../volume.ts';
 import { specFromVolume, specName } from '../volume.ts';
@@ -158,22 +158,13 @@ export interface GitRepoPluginOptions {
   readonly clock?: Clock;
 }
 
-export class GitRepoPlugin implements VolumePlugin {
+export class GitRepoPlugin extends HostedPlugin implements VolumePlugin {
   readonly name = gitRepoPluginName;
   readonly #opts: GitRepoPluginOptions;
-  #host: VolumeHost | undefined;
 
   constructor(opts: GitRepoPluginOptions = {}) {
+    super();
     this.#opts = opts;
-  }
-
-  init(host: VolumeHost): void {
-    this.#host = host;
-  }
-
-  get host(): VolumeHost {
-    if (this.#host === undefined) throw new Error(`${gitRepoPluginName} used before init`);
-    return this.#host;
   }
 
   get options(): GitRepoPluginOptions {

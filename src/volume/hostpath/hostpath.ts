@@ -10,7 +10,12 @@ import type {
   Pod,
   Volume as PodVolume,
 } from '../../api/index.ts';
-import type { PersistentVolumePlugin, ReconstructedVolume, VolumeHost, VolumeOptions } from '../plugins.ts';
+import {
+  HostedPlugin,
+  type PersistentVolumePlugin,
+  type ReconstructedVolume,
+  type VolumeOptions,
+} from '../plugins.ts';
 import {
   type Attributes,
   type Mounter,
@@ -30,18 +35,8 @@ function getVolumeSource(spec: Spec): { source: HostPathVolumeSource; readOnly: 
   throw new Error('spec does not reference an HostPath volume type');
 }
 
-export class HostPathPlugin implements PersistentVolumePlugin {
+export class HostPathPlugin extends HostedPlugin implements PersistentVolumePlugin {
   readonly name = hostPathPluginName;
-  #host: VolumeHost | undefined;
-
-  init(host: VolumeHost): void {
-    this.#host = host;
-  }
-
-  get host(): VolumeHost {
-    if (this.#host === undefined) throw new Error(`volume plugin ${this.name} used before init`);
-    return this.#host;
-  }
 
   getVolumeName(spec: Spec): string {
     return getVolumeSource(spec).source.path;

@@ -17,9 +17,9 @@ import { logger } from '../../component/index.ts';
 import { isNotExist, metricsDu } from '../emptydir/index.ts';
 import {
   escapePluginName,
+  HostedPlugin,
   type PersistentVolumePlugin,
   type ReconstructedVolume,
-  type VolumeHost,
   type VolumeOptions,
 } from '../plugins.ts';
 import {
@@ -53,18 +53,8 @@ function getVolumeSource(spec: Spec): { source: LocalVolumeSource; readOnly: boo
   return { source: local, readOnly: spec.readOnly };
 }
 
-export class LocalVolumePlugin implements PersistentVolumePlugin {
+export class LocalVolumePlugin extends HostedPlugin implements PersistentVolumePlugin {
   readonly name = localVolumePluginName;
-  #host: VolumeHost | undefined;
-
-  init(host: VolumeHost): void {
-    this.#host = host;
-  }
-
-  get host(): VolumeHost {
-    if (this.#host === undefined) throw new Error(`volume plugin ${this.name} used before init`);
-    return this.#host;
-  }
 
   getVolumeName(spec: Spec): string {
     // Only a PV source, so the PV name is unique.
