@@ -1,16 +1,9 @@
-// Benchmark (not a test): the API server as kubectl and controllers use it. Starts `kvol up` (SQLite,
-// HTTPS, bearer token) as its own process and measures from this one:
-//   - creates/s and gets/s through the HTTPS API at concurrency 1 and 32,
-//   - watch delivery latency (write sent -> event received) p50/p99,
-//   - list latency for 10,000 PVCs, as JSON and as a Table.
-// Prints a markdown table and writes bench/results/api.json. Usage: tsx bench/api.ts [--seconds S]
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type Conn, call } from '../tools/kvolconn.ts';
+import { call, startKvolUp } from '../tools/kvolconn.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const seconds = (() => {
@@ -67,32 +60,9 @@ async function loop(
   return { ops: lat.length, perSec: lat.length / el, p50: pct(lat, 50), p99: pct(lat, 99) };
 }
 
-async function startKvol(dataDir: string): Promise<{ proc: ChildProcess; conn: Conn }> {
-  const proc = spawn(
-    process.execPath,
-    [join(root, 'bin/kvol.js'), 'up', '--data-dir', dataDir, '--port', '0'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const url = await new Promise<string>((res, rej) => {
-    let out = '';
-    proc.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /API server at (https:\/\/\S+)/.exec(out);
-      if (m !== null) res(m[1]!);
-    });
-    proc.once('exit', (code) => rej(new Error(`kvol exited ${code}`)));
-  });
-  const kc = readFileSync(join(dataDir, 'kubeconfig'), 'utf8');
-  const token = /token: (\S+)/.exec(kc)![1]!;
-  const ca = Buffer.from(/certificate-authority-data: (\S+)/.exec(kc)![1]!, 'base64').toString();
-  return { proc, conn: { url, token, ca, agent: new Agent({ keepAlive: true, maxSockets: 64 }) } };
-}
-
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kvol-bench-api-'));
-  const { proc, conn } = await startKvol(dataDir);
+  const { proc, conn } = await startKvolUp(dataDir);
   const rows: { metric: string; value: string }[] = [];
   const results: Record<string, unknown> = { cpus: cpus().length, seconds };
   try {

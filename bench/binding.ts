@@ -1,16 +1,9 @@
-// Benchmark (not a test): volume binding through the real API and store. Starts `kvol up` and measures
-//   - time to bind N claims to N pre-created volumes (N = 1,000 and 10,000), from the first claim
-//     created to the last claim seen Bound by a watch;
-//   - kvol's CPU time per binding (API server + controllers, the whole process, from /proc);
-//   - scheduling throughput for 1,000 pods with WaitForFirstConsumer claims on static local PVs.
-// Prints a markdown table and writes bench/results/binding.json. Usage: tsx bench/binding.ts [--max N]
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { request } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type Conn, call, parallel } from '../tools/kvolconn.ts';
+import { type Conn, call, parallel, startKvolUp } from '../tools/kvolconn.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const maxN = (() => {
@@ -64,29 +57,6 @@ function cpuMs(pid: number): number {
   return (ticks * 1000) / 100;
 }
 
-async function startKvol(dataDir: string): Promise<{ proc: ChildProcess; conn: Conn }> {
-  const proc = spawn(
-    process.execPath,
-    [join(root, 'bin/kvol.js'), 'up', '--data-dir', dataDir, '--port', '0'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const url = await new Promise<string>((res, rej) => {
-    let out = '';
-    proc.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /API server at (https:\/\/\S+)/.exec(out);
-      if (m !== null) res(m[1]!);
-    });
-    proc.once('exit', (code) => rej(new Error(`kvol exited ${code}`)));
-  });
-  const kc = readFileSync(join(dataDir, 'kubeconfig'), 'utf8');
-  const token = /token: (\S+)/.exec(kc)![1]!;
-  const ca = Buffer.from(/certificate-authority-data: (\S+)/.exec(kc)![1]!, 'base64').toString();
-  return { proc, conn: { url, token, ca, agent: new Agent({ keepAlive: true, maxSockets: 64 }) } };
-}
-
 const isBound = (o: Record<string, unknown>): boolean =>
   (o['status'] as { phase?: string } | undefined)?.phase === 'Bound';
 
@@ -94,7 +64,7 @@ async function bindRun(
   n: number,
 ): Promise<{ n: number; seconds: number; perSecond: number; cpuMsPerBinding: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kvol-bench-bind-'));
-  const { proc, conn } = await startKvol(dataDir);
+  const { proc, conn } = await startKvolUp(dataDir);
   try {
     const ns = `bench-${n}`;
     await call(conn, 'POST', '/api/v1/namespaces', { metadata: { name: ns } });
@@ -139,7 +109,7 @@ async function bindRun(
 
 async function scheduleRun(n: number): Promise<{ n: number; seconds: number; podsPerSecond: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kvol-bench-sched-'));
-  const { proc, conn } = await startKvol(dataDir);
+  const { proc, conn } = await startKvolUp(dataDir);
   try {
     const nodes = 5;
     for (let i = 0; i < nodes; i++) {

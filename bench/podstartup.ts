@@ -19,7 +19,7 @@
 // measurement window (and inclusive time of kvol's own functions). KVOL_BENCH_NODE_ARGS passes further Node
 // flags to every kvol process. Prints a markdown table and writes bench/results/podstartup.json.
 // Usage: tsx bench/podstartup.ts [--sequential N] [--burst M] [--profile DIR] [--skip-floor]
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import {
   existsSync,
   lstatSync,
@@ -34,12 +34,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { Agent, request } from 'node:https';
+import { request } from 'node:https';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AtomicWriter, type FileProjection, RealMounter } from '../src/volume/index.ts';
-import { type Conn, call } from '../tools/kvolconn.ts';
+import { type Conn, call, startKvolUp } from '../tools/kvolconn.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const nodeName = 'kvol-bench-node';
@@ -111,34 +111,11 @@ interface Kvol {
 
 async function startKvol(nodeArgs: string[]): Promise<Kvol> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kvol-bench-pods-'));
-  const proc = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      join(root, 'bin/kvol.js'),
-      'up',
-      '--data-dir',
-      dataDir,
-      '--port',
-      '0',
-      '--node-name',
-      nodeName,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((res, rej) => {
-    let out = '';
-    proc.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /API server at (https:\/\/\S+)/.exec(out);
-      if (m !== null) res(m[1]!);
-    });
-    proc.once('exit', (code) => rej(new Error(`kvol exited ${code}`)));
+  const { proc, conn } = await startKvolUp(dataDir, {
+    nodeArgs,
+    extraArgs: ['--node-name', nodeName],
+    maxSockets: 256,
   });
-  const kc = readFileSync(join(dataDir, 'kubeconfig'), 'utf8');
-  const token = /token: (\S+)/.exec(kc)![1]!;
-  const ca = Buffer.from(/certificate-authority-data: (\S+)/.exec(kc)![1]!, 'base64').toString();
-  const conn = { url, token, ca, agent: new Agent({ keepAlive: true, maxSockets: 256 }) };
   // Wait for the node agent to register its node as Ready.
   const deadline = performance.now() + 60_000;
   for (;;) {

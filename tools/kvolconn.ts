@@ -1,8 +1,10 @@
 // A minimal HTTPS client for kvol's API, shared by the end-to-end tests and the benchmarks: they talk to
 // a `kvol up` process as any client would, with the kubeconfig's bearer token and CA, and need raw
 // status codes and bodies rather than the client library's typed errors.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
+import { join } from 'node:path';
 
 export interface Conn {
   url: string;
@@ -57,4 +59,33 @@ export async function parallel(
       while (next < n) await fn(next++);
     }),
   );
+}
+
+/**
+ * Starts `kvol up --port 0` on `dataDir` as its own process and connects to it once it prints its URL
+ * (benchmarks). `nodeArgs` go to Node itself; by default they come from KVOL_BENCH_NODE_ARGS (for
+ * example `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ */
+export async function startKvolUp(
+  dataDir: string,
+  opts: { extraArgs?: string[]; nodeArgs?: string[]; maxSockets?: number } = {},
+): Promise<{ proc: ChildProcess; conn: Conn }> {
+  const nodeArgs =
+    opts.nodeArgs ?? (process.env['KVOL_BENCH_NODE_ARGS'] ?? '').split(/\s+/).filter((a) => a !== '');
+  const bin = join(import.meta.dirname, '..', 'bin', 'kvol.js');
+  const proc = spawn(
+    process.execPath,
+    [...nodeArgs, bin, 'up', '--data-dir', dataDir, '--port', '0', ...(opts.extraArgs ?? [])],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout?.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /API server at (https:\/\/\S+)/.exec(out);
+      if (m !== null) resolve(m[1]!);
+    });
+    proc.once('exit', (code) => reject(new Error(`kvol exited ${code}`)));
+  });
+  return { proc, conn: connectKubeconfig(join(dataDir, 'kubeconfig'), url, opts.maxSockets ?? 64) };
 }
