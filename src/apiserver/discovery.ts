@@ -35,7 +35,7 @@ function aggregatedResource(r: ResourceType): Record<string, unknown> {
   return out;
 }
 
-function aggregatedGroup(name: string, versions: string[], apiVersion: string): Record<string, unknown> {
+function aggregatedGroup(name: string, versions: string[]): Record<string, unknown> {
   return {
     metadata: { name, creationTimestamp: null },
     versions: versions.map((version) => ({
@@ -43,7 +43,6 @@ function aggregatedGroup(name: string, versions: string[], apiVersion: string): 
       resources: resourcesOf(name, version).map(aggregatedResource),
       freshness: 'Current',
     })),
-    ...(apiVersion === 'v2beta1' ? {} : {}),
   };
 }
 
@@ -53,7 +52,7 @@ function aggregatedList(core: boolean, v: 'v2' | 'v2beta1'): string {
     kind: 'APIGroupDiscoveryList',
     apiVersion: `apidiscovery.k8s.io/${v}`,
     metadata: {},
-    items: groups.map((g) => aggregatedGroup(g.name, g.versions, v)),
+    items: groups.map((g) => aggregatedGroup(g.name, g.versions)),
   });
 }
 
@@ -139,15 +138,11 @@ export function buildDiscovery(): Discovery {
       if (accept.includes('as=APIGroupDiscoveryList')) {
         // Prefer v2 when offered, as kube-apiserver does.
         const parts = accept.split(',').map((s) => s.trim());
-        if (
-          parts.some(
-            (p) =>
-              p.includes('v=v2;') || p.endsWith('v=v2') || (p.includes('v=v2') && !p.includes('v2beta1')),
-          )
-        ) {
+        const version = (p: string): string | undefined => /(?:^|;)\s*v=([^;\s]+)/.exec(p)?.[1];
+        if (parts.some((p) => version(p) === 'v2')) {
           return { body: a.v2, contentType: aggregatedV2 };
         }
-        if (parts.some((p) => p.includes('v=v2beta1')))
+        if (parts.some((p) => version(p) === 'v2beta1'))
           return { body: a.v2beta1, contentType: aggregatedV2beta1 };
       }
       if (core) {

@@ -31,7 +31,6 @@ import {
   type Scope,
   type Status,
   StatusError,
-  servedGroups,
   successStatus,
   type WatchEvent,
 } from '../api/index.ts';
@@ -841,5 +840,3 @@ async function readDeleteOptions(
   }
   return o;
 }
-
-export { servedGroups };
