@@ -1198,6 +1198,22 @@ export class PersistentVolumeController {
   }
 
   /** isVolumeReleased: the volume has a claim UID and that claim is gone or bound elsewhere. */
+  /** The volume as the API has it now, if it still needs reclaiming (upstream re-reads before acting). */
+  async #rereadReleased(name: string, what: string): Promise<PersistentVolume | undefined> {
+    let current: PersistentVolume;
+    try {
+      current = await this.#volumeClient().get(name);
+    } catch (err) {
+      log.v(3, 'Error reading persistent volume', { PV: name, err: errMsg(err) });
+      return undefined;
+    }
+    if (!this.#isVolumeReleased(current)) {
+      log.v(3, `Volume no longer needs ${what}, skipping`, { PV: name });
+      return undefined;
+    }
+    return current;
+  }
+
   #isVolumeReleased(volume: PersistentVolume): boolean {
     const ref = volume.spec?.claimRef;
     if (ref === undefined) return false;
@@ -1222,17 +1238,8 @@ export class PersistentVolumeController {
   async #recycleVolumeOperation(volume: PersistentVolume): Promise<void> {
     const name = volume.metadata.name ?? '';
     // Another operation may have changed the volume meanwhile: read it now.
-    let current: PersistentVolume;
-    try {
-      current = await this.#volumeClient().get(name);
-    } catch (err) {
-      log.v(3, 'Error reading persistent volume', { PV: name, err: errMsg(err) });
-      return;
-    }
-    if (!this.#isVolumeReleased(current)) {
-      log.v(3, 'Volume no longer needs recycling, skipping', { PV: name });
-      return;
-    }
+    const current = await this.#rereadReleased(name, 'recycling');
+    if (current === undefined) return;
     const pods = this.#podsUsingVolume(current);
     // A cached claim of the same name is a new claim (the volume is released), whose pods these are.
     const claimCached = this.#claims.has(claimRefToClaimKey(volume));
@@ -1286,17 +1293,8 @@ export class PersistentVolumeController {
   /** deleteVolumeOperation: delete the storage, then the PV object. Rejects to trigger back-off. */
   async #deleteVolumeOperation(volume: PersistentVolume): Promise<void> {
     const name = volume.metadata.name ?? '';
-    let current: PersistentVolume;
-    try {
-      current = await this.#volumeClient().get(name);
-    } catch (err) {
-      log.v(3, 'Error reading persistent volume', { PV: name, err: errMsg(err) });
-      return;
-    }
-    if (!this.#isVolumeReleased(current)) {
-      log.v(3, 'Volume no longer needs deletion, skipping', { PV: name });
-      return;
-    }
+    const current = await this.#rereadReleased(name, 'deletion');
+    if (current === undefined) return;
     let deleted: boolean;
     try {
       deleted = await this.#doDeleteVolume(volume);
