@@ -16,6 +16,7 @@ import {
 import { InProcessClient, Recorder, SharedInformerFactory } from '../client/index.ts';
 import { logger } from '../component/index.ts';
 import { startControllers } from '../controller/index.ts';
+import { CSIDriverRegistry } from '../csi/index.ts';
 import { NodeAgent, type NodeAgentOptions } from '../kubelet/index.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { isIncompatibleStore } from '../storage/index.ts';
@@ -142,8 +143,11 @@ function startControlPlane(
   setMaxListeners(0, ac.signal);
   const client = new InProcessClient(server.registry, { user: 'system:kube-controller-manager' });
   const informers = new SharedInformerFactory(client, { resyncPeriodMs: 5 * 60_000 });
+  // One registry of CSI drivers for the node agent and the controllers: a driver that registers on
+  // this node through plugins_registry is served by the built-in controller logic as well.
+  const csiDrivers = new CSIDriverRegistry();
   const controllers = startControllers(
-    { client, informers, hostPathRoot: join(dataDir, 'hostpath-provisioner') },
+    { client, informers, hostPathRoot: join(dataDir, 'hostpath-provisioner'), csiDrivers },
     ac.signal,
   );
   const schedulerClient = new InProcessClient(server.registry, {
@@ -170,6 +174,7 @@ function startControlPlane(
       rootDir: join(dataDir, 'kubelet'),
       plugins: probeInTreeVolumePlugins(),
       mounter: new RealMounter(),
+      csiDrivers,
       // kvol has no attach/detach controller yet: the agent attaches and detaches (FlexVolume drivers).
       enableControllerAttachDetach: false,
       ...agentTuning,
@@ -183,6 +188,7 @@ function startControlPlane(
     await Promise.all([controllers.done, scheduling, agentDone]);
     schedulerEvents.shutdown();
     await informers.shutdown();
+    csiDrivers.close();
   };
 }
 

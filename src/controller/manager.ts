@@ -3,6 +3,7 @@
 // signal aborts (kube-controller-manager's role for the storage controllers).
 import { type Client, Recorder, type SharedInformerFactory } from '../client/index.ts';
 import { type Clock, logger } from '../component/index.ts';
+import type { CSIDriverRegistry } from '../csi/index.ts';
 import { ControllerComponent, PersistentVolumeController } from './persistentvolume/index.ts';
 import { PVCProtectionController, PVProtectionController } from './protection/index.ts';
 
@@ -16,6 +17,8 @@ export interface ControllerManagerOptions {
   readonly workers?: number;
   /** Where the in-tree hostPath provisioner makes volumes (`<root>/pvc-<uid>`); unset disables it. */
   readonly hostPathRoot?: string;
+  /** CSI drivers reachable from this process; the built-in CSI controller logic drives them. */
+  readonly csiDrivers?: CSIDriverRegistry;
 }
 
 export interface RunningControllers {

@@ -1,6 +1,7 @@
 // The CSI wire contract (spec v1.12 csi.proto, generated types in gen/) and the client kvol uses to
 // drive CSI drivers. Other folders import CSI only through this file.
 export * from './client.ts';
+export * from './drivers.ts';
 export type { ControllerHandlers } from './gen/csi/v1/Controller.ts';
 export type { ControllerExpandVolumeRequest } from './gen/csi/v1/ControllerExpandVolumeRequest.ts';
 export type { ControllerPublishVolumeRequest } from './gen/csi/v1/ControllerPublishVolumeRequest.ts';

@@ -39,6 +39,7 @@ import {
   SharedIndexInformer,
 } from '../client/index.ts';
 import { type Clock, logger, realClock, type Timer } from '../component/index.ts';
+import { CSIDriverRegistry } from '../csi/index.ts';
 import {
   FlexVolumeProber,
   type FlexVolumeProberOptions,
@@ -59,7 +60,7 @@ import {
   nodeLeaseDurationSeconds,
   Starting,
 } from './constants.ts';
-import { CSIDriverRegistry, CSIRegistrationHandler } from './csiregistration.ts';
+import { CSIRegistrationHandler } from './csiregistration.ts';
 import {
   defaultEvictionMonitoringPeriodMs,
   EvictedReason,

@@ -16,7 +16,7 @@ import {
 } from '../api/index.ts';
 import type { Client } from '../client/index.ts';
 import { logger } from '../component/index.ts';
-import { CsiClient } from '../csi/index.ts';
+import { CSIDriverRegistry, CsiClient } from '../csi/index.ts';
 import type { PluginHandler } from './pluginmanager/index.ts';
 
 /** Node annotation holding a JSON map of CSI driver name to node ID (upstream annotationKeyNodeID). */
@@ -26,35 +26,6 @@ export const CSINodeIDAnnotation = 'csi.volume.kubernetes.io/nodeid';
 export const defaultCsiRegistrationTimeoutMs = 2 * 60_000;
 
 const log = logger('csi-registration');
-
-/** A registered CSI driver (upstream csi.Driver). */
-export interface CSIDriverInfo {
-  /** The driver's CSI endpoint (unix socket path). */
-  endpoint: string;
-  /** The highest CSI version both sides support, e.g. "1.0.0". */
-  highestSupportedVersion: string;
-}
-
-/** The in-memory registry of CSI drivers on this node (upstream csiDrivers). */
-export class CSIDriverRegistry {
-  readonly #drivers = new Map<string, CSIDriverInfo>();
-
-  get(name: string): CSIDriverInfo | undefined {
-    return this.#drivers.get(name);
-  }
-
-  set(name: string, info: CSIDriverInfo): void {
-    this.#drivers.set(name, info);
-  }
-
-  delete(name: string): void {
-    this.#drivers.delete(name);
-  }
-
-  names(): string[] {
-    return [...this.#drivers.keys()].sort();
-  }
-}
 
 export class CSIVersionError extends Error {
   override readonly name = 'CSIVersionError';

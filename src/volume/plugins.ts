@@ -19,6 +19,8 @@ import type { Clock } from '../component/index.ts';
 import type { MountInterface } from './util/mount/index.ts';
 import type {
   Attacher,
+  BlockVolumeMapper,
+  BlockVolumeUnmapper,
   Detacher,
   DeviceMounter,
   DeviceUnmounter,
@@ -90,8 +92,12 @@ export interface NodeExpandableVolumePlugin extends VolumePlugin {
   }): Promise<boolean>;
 }
 
+/** A plugin that can hand a raw block device to pods (volumeMode: Block, container volumeDevices). */
 export interface BlockVolumePlugin extends VolumePlugin {
-  readonly supportsBlock: true;
+  newBlockVolumeMapper(spec: Spec, pod: Pod): BlockVolumeMapper;
+  newBlockVolumeUnmapper(volumeName: string, podUID: string): BlockVolumeUnmapper;
+  /** Rebuilds a spec from `<root>/pods/<uid>/volumeDevices/<plugin>/<volumeName>` after a restart. */
+  constructBlockVolumeSpec(podUID: string, volumeName: string, mapPath: string): Promise<Spec>;
 }
 
 export const isPersistentVolumePlugin = (p: VolumePlugin): p is PersistentVolumePlugin =>
@@ -105,7 +111,7 @@ export const isExpandableVolumePlugin = (p: VolumePlugin): p is ExpandableVolume
 export const isNodeExpandableVolumePlugin = (p: VolumePlugin): p is NodeExpandableVolumePlugin =>
   typeof (p as Partial<NodeExpandableVolumePlugin>).nodeExpand === 'function';
 export const isBlockVolumePlugin = (p: VolumePlugin): p is BlockVolumePlugin =>
-  (p as Partial<BlockVolumePlugin>).supportsBlock === true;
+  typeof (p as Partial<BlockVolumePlugin>).newBlockVolumeMapper === 'function';
 
 /**
  * What the node agent gives plugins (upstream VolumeHost + KubeletVolumeHost, reduced to what kvol's

@@ -131,3 +131,46 @@ export class TransientOperationFailure extends Error {
 export function isTransientOperationFailure(err: unknown): err is TransientOperationFailure {
   return err instanceof TransientOperationFailure;
 }
+
+// ---- raw block volumes (upstream BlockVolume, BlockVolumeMapper, CustomBlockVolumeMapper) ----
+
+/** A raw block volume of one pod. */
+export interface BlockVolume {
+  /**
+   * The node-wide map dir of the volume (upstream GetGlobalMapPath), e.g.
+   * `<root>/plugins/kubernetes.io/csi/volumeDevices/<pv>/dev`; the device is bind-mounted at
+   * `<globalMapPath>/<podUID>` for each pod using it.
+   */
+  getGlobalMapPath(spec: Spec): Promise<string>;
+  /**
+   * The pod's device dir and file name (upstream GetPodDeviceMapPath):
+   * [`<root>/pods/<uid>/volumeDevices/<escaped plugin>`, `<volumeName>`]; the runtime exposes the
+   * symlink `<dir>/<name>` -> device at the container's devicePath.
+   */
+  getPodDeviceMapPath(): [dir: string, name: string];
+  getMetrics?(): Promise<Metrics | undefined>;
+}
+
+export interface BlockVolumeMapper extends BlockVolume {
+  /**
+   * Optional (upstream CustomBlockVolumeMapper.SetUpDevice): prepares the device once per node
+   * (CSI NodeStage) and returns the staging path, or '' when there is none. Idempotent.
+   */
+  setUpDevice?(): Promise<string>;
+  /**
+   * Optional (upstream CustomBlockVolumeMapper.MapPodDevice): publishes the device for this pod (CSI
+   * NodePublish) and returns the path of the device to map, or '' to keep the attach device path.
+   * Idempotent.
+   */
+  mapPodDevice?(): Promise<string>;
+}
+
+export interface BlockVolumeUnmapper extends BlockVolume {
+  /** Optional (upstream CustomBlockVolumeUnmapper.UnmapPodDevice): CSI NodeUnpublish. Idempotent. */
+  unmapPodDevice?(): Promise<void>;
+  /**
+   * Optional (upstream CustomBlockVolumeUnmapper.TearDownDevice): undoes setUpDevice once no pod on the
+   * node maps the volume (CSI NodeUnstage). Idempotent.
+   */
+  tearDownDevice?(globalMapPath: string, devicePath: string): Promise<void>;
+}
