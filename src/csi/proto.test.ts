@@ -1,6 +1,7 @@
 // Checks that the csi.proto kvol loads is the spec's wire contract: package csi.v1, the services and
 // their methods, and field numbers that must match the spec byte for byte.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as protoLoader from '@grpc/proto-loader';
 import { csiLoaderOptions, csiProtoPath } from './index.ts';
@@ -18,17 +19,68 @@ interface FieldDescriptor {
   number: number;
   type: string;
   label?: string;
+  typeName?: string;
 }
 
+interface MessageDescriptor {
+  name?: string;
+  field: FieldDescriptor[];
+  nestedType: MessageDescriptor[];
+}
+
+// `message` may name a nested message with dots ("Outer.Inner"); proto-loader only keys the
+// top-level ones, nested descriptors live in their parent's nestedType.
 function fields(message: string): Map<string, FieldDescriptor> {
-  const msg = def[`csi.v1.${message}`];
-  assert.ok(msg !== undefined && 'format' in msg, `csi.v1.${message} is a message`);
-  const type = msg.type as { field: FieldDescriptor[] };
+  const [top = '', ...nested] = message.split('.');
+  const msg = def[`csi.v1.${top}`];
+  assert.ok(msg !== undefined && 'format' in msg, `csi.v1.${top} is a message`);
+  let type = msg.type as MessageDescriptor;
+  for (const name of nested) {
+    const inner = type.nestedType.find((n) => n.name === name);
+    assert.ok(inner !== undefined, `csi.v1.${message} is a message`);
+    type = inner;
+  }
   return new Map(type.field.map((f) => [f.name, f]));
 }
 
 function fieldNumber(message: string, field: string): number | undefined {
   return fields(message).get(field)?.number;
+}
+
+// Lists every alpha_* option in a proto text as "<option> <Scope.name>". Scopes come from the
+// `message|enum|service X {` lines and `rpc X` declarations; an inline `[(alpha_...)]` belongs to the
+// field or enum value declared on the same logical line (continuation lines are joined first).
+function alphaMarks(text: string): string[] {
+  const marks: string[] = [];
+  const scope: string[] = [];
+  const statements = text
+    .replace(/\/\/[^\n]*/g, '')
+    .replace(/\s+/g, ' ')
+    .split(/(?<=[;{}])/);
+  for (const raw of statements) {
+    const st = raw.trim();
+    const open = /^(?:message|enum|service|rpc) (\w+)/.exec(st);
+    if (open?.[1] !== undefined && st.endsWith('{')) {
+      scope.push(open[1]);
+      continue;
+    }
+    if (st === '}') {
+      scope.pop();
+      continue;
+    }
+    const opt = /^option \((alpha_\w+)\) = true;$/.exec(st);
+    if (opt?.[1] !== undefined) {
+      marks.push(`${opt[1]} ${scope.join('.')}`);
+      continue;
+    }
+    const inline = /^(?:[\w.<>, ]+ )?(\w+) = \d+ \[(.*)\];$/.exec(st);
+    if (inline?.[1] !== undefined && inline[2] !== undefined) {
+      for (const m of inline[2].matchAll(/\((alpha_\w+)\) = true/g)) {
+        marks.push(`${m[1]} ${[...scope, inline[1]].join('.')}`);
+      }
+    }
+  }
+  return marks;
 }
 
 describe('csi.proto', () => {
@@ -135,6 +187,18 @@ describe('csi.proto', () => {
       ['GetMetadataDeltaResponse', 'block_metadata_type', 1],
       ['GetMetadataDeltaResponse', 'volume_capacity_bytes', 2],
       ['GetMetadataDeltaResponse', 'block_metadata', 3],
+      // v1.12 additions and the remaining v1.5-v1.9 fields, checked against a protoc-serialized
+      // FileDescriptorProto of the spec v1.12 csi.proto (the one with GetSnapshot and GA ModifyVolume).
+      ['GetSnapshotRequest', 'snapshot_id', 1],
+      ['GetSnapshotRequest', 'secrets', 2],
+      ['GetSnapshotResponse', 'snapshot', 1],
+      ['ValidateVolumeCapabilitiesResponse.Confirmed', 'volume_context', 1],
+      ['ValidateVolumeCapabilitiesResponse.Confirmed', 'volume_capabilities', 2],
+      ['ValidateVolumeCapabilitiesResponse.Confirmed', 'parameters', 3],
+      ['ValidateVolumeCapabilitiesResponse.Confirmed', 'mutable_parameters', 4],
+      ['VolumeCapability.MountVolume', 'fs_type', 1],
+      ['VolumeCapability.MountVolume', 'mount_flags', 2],
+      ['VolumeCapability.MountVolume', 'volume_mount_group', 3],
     ];
     for (const [message, field, number] of cases) {
       assert.equal(fieldNumber(message, field), number, `${message}.${field}`);
@@ -208,7 +272,52 @@ describe('csi.proto', () => {
     assert.equal(values.get('GET_VOLUME'), 12);
     assert.equal(values.get('SINGLE_NODE_MULTI_WRITER'), 13);
     assert.equal(values.get('MODIFY_VOLUME'), 14);
-    // GET_SNAPSHOT is v1.12; its number could not be checked against a generated source.
+    assert.equal(values.get('MODIFY_VOLUME'), 14);
     assert.equal(values.get('GET_SNAPSHOT'), 15);
+    const node = def['csi.v1.NodeServiceCapability'];
+    assert.ok(node !== undefined && 'format' in node);
+    const nodeType = node.type as typeof type;
+    const nodeRpc = nodeType.nestedType.find((n) => n.name === 'RPC');
+    const nodeValues = new Map(nodeRpc?.enumType[0]?.value.map((v) => [v.name, v.number]));
+    assert.equal(nodeValues.get('VOLUME_CONDITION'), 4);
+    assert.equal(nodeValues.get('SINGLE_NODE_MULTI_WRITER'), 5);
+    assert.equal(nodeValues.get('VOLUME_MOUNT_GROUP'), 6);
+  });
+
+  it('types the GetSnapshot messages as the spec does', () => {
+    assert.equal(fields('GetSnapshotRequest').get('snapshot_id')?.type, 'TYPE_STRING');
+    assert.equal(fields('GetSnapshotRequest').get('secrets')?.label, 'LABEL_REPEATED');
+    assert.equal(fields('GetSnapshotResponse').get('snapshot')?.typeName, 'Snapshot');
+    assert.equal(fields('VolumeCapability.MountVolume').get('volume_mount_group')?.type, 'TYPE_STRING');
+  });
+
+  it('marks exactly the spec v1.12 alpha parts as alpha', () => {
+    // proto-loader drops custom message and field options, so read them from the proto text: each
+    // alpha option is attributed to the enclosing declaration (and field or enum value, when inline).
+    const found = alphaMarks(readFileSync(csiProtoPath, 'utf8'));
+    const expected = [
+      'alpha_method Controller.GetSnapshot',
+      'alpha_method Controller.ControllerGetVolume',
+      'alpha_service SnapshotMetadata',
+      'alpha_enum_value PluginCapability.Service.Type.SNAPSHOT_METADATA_SERVICE',
+      'alpha_enum_value VolumeCapability.AccessMode.Mode.SINGLE_NODE_SINGLE_WRITER',
+      'alpha_enum_value VolumeCapability.AccessMode.Mode.SINGLE_NODE_MULTI_WRITER',
+      'alpha_field ListVolumesResponse.VolumeStatus.volume_condition',
+      'alpha_message ControllerGetVolumeRequest',
+      'alpha_message ControllerGetVolumeResponse',
+      'alpha_field GetCapacityResponse.minimum_volume_size',
+      'alpha_enum_value ControllerServiceCapability.RPC.Type.VOLUME_CONDITION',
+      'alpha_enum_value ControllerServiceCapability.RPC.Type.GET_VOLUME',
+      'alpha_enum_value ControllerServiceCapability.RPC.Type.SINGLE_NODE_MULTI_WRITER',
+      'alpha_enum_value ControllerServiceCapability.RPC.Type.GET_SNAPSHOT',
+      'alpha_message GetSnapshotRequest',
+      'alpha_message GetSnapshotResponse',
+      'alpha_field NodeGetVolumeStatsResponse.volume_condition',
+      'alpha_message VolumeCondition',
+      'alpha_enum_value NodeServiceCapability.RPC.Type.VOLUME_CONDITION',
+      'alpha_enum_value NodeServiceCapability.RPC.Type.SINGLE_NODE_MULTI_WRITER',
+      'alpha_field NodeExpandVolumeRequest.secrets',
+    ];
+    assert.deepEqual(found.sort(), expected.sort());
   });
 });
