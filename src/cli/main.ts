@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typin
 import { version as apiVersion } from '../apiserver/index.ts';
 import { configureLogging } from '../component/index.ts';
 import { runAgent } from './agent.ts';
+import { parseCsiEndpoints } from './csiendpoints.ts';
 import { type AgentTuning, CliError, runUntilSignal, up } from './up.ts';
 
 export const kvolVersion = '0.1.0';
@@ -35,6 +36,16 @@ function duration(v: string): number {
   if (v === '' || end !== v.length)
     throw new InvalidArgumentError('must be a duration such as 500ms, 10s or 1m');
   return Math.round(total);
+}
+
+/** Collects a repeatable CSI endpoint flag, refusing anything but a unix socket. */
+function collectEndpoint(v: string, previous: string[]): string[] {
+  try {
+    parseCsiEndpoints([v]);
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
+  return [...previous, v];
 }
 
 // The node agent flags shared by `kvol up` and `kvol agent`.
@@ -103,17 +114,24 @@ export function buildCli(): Command {
 
   program
     .command('server')
-    .description('run the API server (and, later, the controllers) against a store URL')
+    .description('run the API server, the storage controllers and the scheduler against a store URL')
     .option('--data-dir <dir>', 'where certificates and the kubeconfig are kept', defaultDataDir)
     .option('--store <url>', 'store URL: sqlite:///path/kvol.db or memory://')
     .option('--port <port>', 'HTTPS port of the API server (0 picks a free one)', port, 6443)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option(
+      '--csi-controller-endpoint <endpoint>',
+      "a CSI driver's controller socket (unix:///path.sock) for the built-in provisioner, attacher, resizer and snapshotter; repeatable",
+      collectEndpoint,
+      [] as string[],
+    )
     .action(async (o) => {
       const running = await up({
         dataDir: o.dataDir,
         port: o.port,
         host: o.host,
         ...(o.store !== undefined ? { store: o.store } : {}),
+        csiControllerEndpoints: o.csiControllerEndpoint,
       });
       await runUntilSignal(running);
     });

@@ -21,6 +21,7 @@ import { NodeAgent, type NodeAgentOptions } from '../kubelet/index.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { isIncompatibleStore } from '../storage/index.ts';
 import { probeInTreeVolumePlugins, RealMounter } from '../volume/index.ts';
+import { registerCsiEndpoints } from './csiendpoints.ts';
 
 const log = logger('kvol');
 
@@ -40,6 +41,8 @@ export interface UpOptions {
   readonly nodeName?: string;
   /** Node agent settings from the command line (volume plugin dir, timings). */
   readonly agent?: AgentTuning;
+  /** CSI controller endpoints the built-in CSI controller logic drives besides registered drivers. */
+  readonly csiControllerEndpoints?: readonly string[];
 }
 
 /** The node agent options `kvol up` and `kvol agent` take from their flags. */
@@ -112,7 +115,13 @@ export async function up(opts: UpOptions): Promise<Running> {
         'Press Ctrl-C to stop.\n',
     );
   }
-  const stopControllers = startControlPlane(server, dataDir, opts.nodeName, opts.agent ?? {});
+  const stopControllers = startControlPlane(
+    server,
+    dataDir,
+    opts.nodeName,
+    opts.agent ?? {},
+    opts.csiControllerEndpoints ?? [],
+  );
   let stopped: Promise<void> | undefined;
   return {
     server,
@@ -137,6 +146,7 @@ function startControlPlane(
   dataDir: string,
   nodeName: string | undefined,
   agentTuning: AgentTuning,
+  csiControllerEndpoints: readonly string[],
 ): () => Promise<void> {
   const ac = new AbortController();
   // Every controller and informer listens on this one signal.
@@ -146,6 +156,7 @@ function startControlPlane(
   // One registry of CSI drivers for the node agent and the controllers: a driver that registers on
   // this node through plugins_registry is served by the built-in controller logic as well.
   const csiDrivers = new CSIDriverRegistry();
+  const endpointsRegistered = registerCsiEndpoints(csiDrivers, csiControllerEndpoints, ac.signal);
   const controllers = startControllers(
     { client, informers, hostPathRoot: join(dataDir, 'hostpath-provisioner'), csiDrivers },
     ac.signal,
@@ -185,7 +196,7 @@ function startControlPlane(
   }
   return async () => {
     ac.abort();
-    await Promise.all([controllers.done, scheduling, agentDone]);
+    await Promise.all([controllers.done, scheduling, agentDone, endpointsRegistered]);
     schedulerEvents.shutdown();
     await informers.shutdown();
     csiDrivers.close();
