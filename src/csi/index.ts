@@ -22,3 +22,5 @@ export type { Topology, Topology__Output } from './gen/csi/v1/Topology.ts';
 export type { Volume__Output } from './gen/csi/v1/Volume.ts';
 export type { VolumeCapability, VolumeCapability__Output } from './gen/csi/v1/VolumeCapability.ts';
 export type { ProtoGrpcType as CsiProtoGrpcType } from './gen/csi.ts';
+export * from './hostpath/index.ts';
+export * from './server.ts';

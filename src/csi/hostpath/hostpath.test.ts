@@ -33,7 +33,7 @@ function cleanupRoot(root: string): void {
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[4])
-    .filter((m): m is string => m !== undefined && m.startsWith(root))
+    .filter((m): m is string => m?.startsWith(root) === true)
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) {
     try {
@@ -161,5 +161,187 @@ describe('hostpath driver', () => {
     await client.deleteVolume({ volume_id: id });
     await client.deleteVolume({ volume_id: id });
     assert.equal(existsSync(join(stateDir, 'volumes', id)), false);
+  });
+
+  it('keeps volumes and snapshots across a restart and never creates a replayed name twice', async () => {
+    const req = {
+      name: 'pvc-persist',
+      capacity_range: { required_bytes: MiB },
+      volume_capabilities: [mountCap],
+    };
+    const first = await client.createVolume(req);
+    const id = first.volume?.volume_id ?? '';
+    writeFileSync(join(stateDir, 'volumes', id, 'data'), 'kept');
+    const snap = await client.createSnapshot({ name: 'snap-persist', source_volume_id: id });
+    assert.equal(snap.snapshot?.ready_to_use, true);
+    await restart();
+    const again = await client.createVolume(req);
+    assert.equal(again.volume?.volume_id, id);
+    const listed = await client.listVolumes({});
+    assert.equal(listed.entries.filter((e) => e.volume?.volume_id === id).length, 1);
+    const snaps = await client.listSnapshots({ snapshot_id: snap.snapshot?.snapshot_id ?? '' });
+    assert.equal(snaps.entries.length, 1);
+    const snapAgain = await client.createSnapshot({ name: 'snap-persist', source_volume_id: id });
+    assert.equal(snapAgain.snapshot?.snapshot_id, snap.snapshot?.snapshot_id);
+    const restored = await client.createVolume({
+      name: 'pvc-restored',
+      capacity_range: { required_bytes: MiB },
+      volume_capabilities: [mountCap],
+      volume_content_source: { snapshot: { snapshot_id: snap.snapshot?.snapshot_id ?? '' } },
+    });
+    const rid = restored.volume?.volume_id ?? '';
+    assert.equal(readFileSync(join(stateDir, 'volumes', rid, 'data'), 'utf8'), 'kept');
+    const state = JSON.parse(readFileSync(join(stateDir, stateFileName), 'utf8')) as {
+      volumes: { id: string }[];
+    };
+    assert.ok(state.volumes.some((v) => v.id === rid));
+    await client.deleteSnapshot({ snapshot_id: snap.snapshot?.snapshot_id ?? '' });
+    await client.deleteVolume({ volume_id: rid });
+    await client.deleteVolume({ volume_id: id });
+  });
+
+  it('finishes a volume whose creation was interrupted before its directory existed', async () => {
+    await driver?.stop();
+    const statePath = join(stateDir, stateFileName);
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as { volumes: unknown[] };
+    const id = '00000000-0000-4000-8000-000000000001';
+    state.volumes.push({
+      id,
+      name: 'pvc-interrupted',
+      sizeBytes: MiB,
+      accessType: 'mount',
+      path: join(stateDir, 'volumes', id),
+      parameters: {},
+      ephemeral: false,
+      ready: false,
+      createdAtMs: 0,
+      controllerPublished: [],
+      staged: [],
+      published: [],
+    });
+    writeFileSync(statePath, JSON.stringify(state));
+    await start();
+    const res = await client.createVolume({
+      name: 'pvc-interrupted',
+      capacity_range: { required_bytes: MiB },
+      volume_capabilities: [mountCap],
+    });
+    assert.equal(res.volume?.volume_id, id);
+    assert.ok(statSync(join(stateDir, 'volumes', id)).isDirectory());
+    await client.deleteVolume({ volume_id: id });
+  });
+
+  it('publishes a block volume as a block device on a loop device and detaches it on delete', async () => {
+    const { volume } = await client.createVolume({
+      name: 'pvc-block',
+      capacity_range: { required_bytes: 8 * MiB },
+      volume_capabilities: [blockCap],
+    });
+    const id = volume?.volume_id ?? '';
+    const image = join(stateDir, 'volumes', `${id}.img`);
+    assert.equal(statSync(image).size, 8 * MiB);
+    const staging = join(root, 'staging-block');
+    mkdirSync(staging);
+    await client.nodeStageVolume({
+      volume_id: id,
+      staging_target_path: staging,
+      volume_capability: blockCap,
+    });
+    assert.equal(loopsOf(image).length, 1);
+    mkdirSync(join(root, 'pod-block'));
+    const target = join(root, 'pod-block', 'dev');
+    const pub = {
+      volume_id: id,
+      staging_target_path: staging,
+      target_path: target,
+      volume_capability: blockCap,
+    };
+    await client.nodePublishVolume(pub);
+    await client.nodePublishVolume(pub);
+    assert.ok(statSync(target).isBlockDevice());
+    await assert.rejects(
+      client.nodePublishVolume({
+        ...pub,
+        volume_capability: mountCap,
+        target_path: join(root, 'pod-block', 'm'),
+      }),
+      isCsiFailedPrecondition,
+    );
+    const expanded = await client.controllerExpandVolume({
+      volume_id: id,
+      capacity_range: { required_bytes: 16 * MiB },
+    });
+    assert.equal(expanded.capacity_bytes, String(16 * MiB));
+    assert.equal(expanded.node_expansion_required, false);
+    const dev = execFileSync('losetup', ['-j', image], { encoding: 'utf8' }).split(':')[0] ?? '';
+    assert.equal(
+      execFileSync('blockdev', ['--getsize64', dev], { encoding: 'utf8' }).trim(),
+      String(16 * MiB),
+    );
+    await client.nodeUnpublishVolume({ volume_id: id, target_path: target });
+    assert.equal(existsSync(target), false);
+    await client.nodeUnstageVolume({ volume_id: id, staging_target_path: staging });
+    await client.deleteVolume({ volume_id: id });
+    assert.deepEqual(loopsOf(image), []);
+    assert.equal(existsSync(image), false);
+  });
+
+  it('accounts capacity: GetCapacity answers what is left and a volume beyond it is refused', async () => {
+    await restart({ capacityBytes: 10 * MiB });
+    try {
+      assert.equal((await client.getCapacity({})).available_capacity, String(10 * MiB));
+      const a = await client.createVolume({
+        name: 'cap-a',
+        capacity_range: { required_bytes: 6 * MiB },
+        volume_capabilities: [mountCap],
+      });
+      assert.equal((await client.getCapacity({})).available_capacity, String(4 * MiB));
+      await assert.rejects(
+        client.createVolume({
+          name: 'cap-b',
+          capacity_range: { required_bytes: 6 * MiB },
+          volume_capabilities: [mountCap],
+        }),
+        isCsiResourceExhausted,
+      );
+      await assert.rejects(
+        client.controllerExpandVolume({
+          volume_id: a.volume?.volume_id ?? '',
+          capacity_range: { required_bytes: 11 * MiB },
+        }),
+        isCsiResourceExhausted,
+      );
+      const other = await client.getCapacity({
+        accessible_topology: { segments: { [HostPathTopologyKey]: 'node-2' } },
+      });
+      assert.equal(other.available_capacity, '0');
+      await client.deleteVolume({ volume_id: a.volume?.volume_id ?? '' });
+      assert.equal((await client.getCapacity({})).available_capacity, String(10 * MiB));
+    } finally {
+      await restart();
+    }
+  });
+
+  it('creates an ephemeral inline volume on publish and deletes it on unpublish', async () => {
+    mkdirSync(join(root, 'pod-eph'));
+    const target = join(root, 'pod-eph', 'mount');
+    const id = 'csi-0123456789abcdef';
+    const req = {
+      volume_id: id,
+      target_path: target,
+      volume_capability: mountCap,
+      volume_context: { [EphemeralContextKey]: 'true', size: '2Mi', 'csi.storage.k8s.io/pod.name': 'p' },
+    };
+    await client.nodePublishVolume(req);
+    await client.nodePublishVolume(req);
+    writeFileSync(join(target, 'f'), 'x');
+    const listed = await client.listVolumes({});
+    const entry = listed.entries.find((e) => e.volume?.volume_id === id);
+    assert.equal(entry?.volume?.capacity_bytes, String(2 * MiB));
+    await client.nodeUnpublishVolume({ volume_id: id, target_path: target });
+    await client.nodeUnpublishVolume({ volume_id: id, target_path: target });
+    assert.equal(existsSync(target), false);
+    assert.equal(existsSync(join(stateDir, 'volumes', id)), false);
+    assert.ok(!(await client.listVolumes({})).entries.some((e) => e.volume?.volume_id === id));
   });
 });
