@@ -2,10 +2,13 @@
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { Quantity } from '../api/index.ts';
 import { version as apiVersion } from '../apiserver/index.ts';
 import { configureLogging } from '../component/index.ts';
+import { HostPathDriverName } from '../csi/index.ts';
 import { runAgent } from './agent.ts';
 import { parseCsiEndpoints } from './csiendpoints.ts';
+import { runCsiHostPath } from './csihostpath.ts';
 import { type AgentTuning, CliError, runUntilSignal, up } from './up.ts';
 
 export const kvolVersion = '0.1.0';
@@ -46,6 +49,42 @@ function collectEndpoint(v: string, previous: string[]): string[] {
     throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
   }
   return [...previous, v];
+}
+
+/** A Kubernetes quantity (`10Gi`, `500M`) in bytes. */
+function bytesQuantity(v: string): number {
+  const q = Quantity.tryParse(v);
+  if (q === undefined || q.sign() < 0)
+    throw new InvalidArgumentError('must be a quantity such as 10Gi or 500Mi');
+  const n = Number(q.value());
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('is too large');
+  return n;
+}
+
+function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+}
+
+/** A CSI endpoint: `unix:///path/csi.sock` (or `unix:/path`, or an absolute path). */
+function csiEndpoint(v: string): string {
+  const path = v.startsWith('unix://') ? v.slice(7) : v.startsWith('unix:') ? v.slice(5) : v;
+  if (v.includes('://') && !v.startsWith('unix://')) {
+    throw new InvalidArgumentError('only unix sockets are supported: unix:///path/csi.sock');
+  }
+  if (!path.startsWith('/'))
+    throw new InvalidArgumentError('must be an absolute socket path: unix:///path/csi.sock');
+  return `unix://${path}`;
+}
+
+function csiDriverName(v: string): string {
+  if (!/^[a-zA-Z][A-Za-z0-9-._]{0,61}[a-zA-Z]$/.test(v)) {
+    throw new InvalidArgumentError(
+      'must be at most 63 characters, start and end with a letter, and use letters, digits, - . _',
+    );
+  }
+  return v;
 }
 
 // The node agent flags shared by `kvol up` and `kvol agent`.
@@ -101,6 +140,7 @@ export function buildCli(): Command {
     .addOption(volumePluginDirOption())
     .addOption(flexCallTimeoutOption())
     .addOption(evictionPeriodOption())
+    .option('--no-csi-hostpath', 'do not run the bundled CSI driver hostpath.csi.kvol.io')
     .action(async (o) => {
       const running = await up({
         dataDir: o.dataDir,
@@ -108,6 +148,7 @@ export function buildCli(): Command {
         host: o.host,
         nodeName: o.nodeName,
         agent: agentTuning(o),
+        csiHostPath: o.csiHostpath,
       });
       await runUntilSignal(running);
     });
@@ -157,6 +198,51 @@ export function buildCli(): Command {
         ...(o.server !== undefined ? { server: o.server } : {}),
         ...(o.token !== undefined ? { token: o.token } : {}),
         ...(o.certificateAuthority !== undefined ? { caFile: o.certificateAuthority } : {}),
+      });
+    });
+
+  program
+    .command('csi-hostpath')
+    .description('run the bundled CSI driver hostpath.csi.kvol.io on a unix socket (foreground)')
+    .requiredOption('--endpoint <endpoint>', 'CSI endpoint to serve, unix:///path/csi.sock', csiEndpoint)
+    .option('--node-id <id>', 'node ID the driver reports (NodeGetInfo, topology)', hostname().toLowerCase())
+    .option(
+      '--state-dir <dir>',
+      'where volumes, snapshots and state.json are kept',
+      join(defaultDataDir, 'csi-hostpath'),
+    )
+    .option('--driver-name <name>', 'CSI driver name', csiDriverName, HostPathDriverName)
+    .option('--max-volumes-per-node <n>', 'NodeGetInfo max_volumes_per_node (0: no limit)', nonNegativeInt, 0)
+    .option(
+      '--capacity <quantity>',
+      'total capacity of all volumes, e.g. 100Gi (default: free space of the state dir)',
+      bytesQuantity,
+    )
+    .option('--max-volume-size <quantity>', 'largest volume, e.g. 10Gi', bytesQuantity)
+    .option('--enable-attach', 'advertise PUBLISH_UNPUBLISH_VOLUME (ControllerPublish/Unpublish)', false)
+    .option(
+      '--enable-get-snapshot',
+      'advertise GET_SNAPSHOT (CSI spec 1.12, alpha) and serve GetSnapshot',
+      false,
+    )
+    .option(
+      '--registration-dir <dir>',
+      'the kubelet plugins_registry directory: register there like node-driver-registrar',
+    )
+    .option('--exit-with-parent', 'stop when stdin is closed (used by kvol up)', false)
+    .action(async (o) => {
+      await runCsiHostPath({
+        endpoint: o.endpoint,
+        nodeId: o.nodeId,
+        stateDir: resolve(o.stateDir),
+        driverName: o.driverName,
+        maxVolumesPerNode: o.maxVolumesPerNode,
+        ...(o.capacity === undefined ? {} : { capacityBytes: o.capacity }),
+        ...(o.maxVolumeSize === undefined ? {} : { maxVolumeSizeBytes: o.maxVolumeSize }),
+        enableAttach: o.enableAttach,
+        enableGetSnapshot: o.enableGetSnapshot,
+        ...(o.registrationDir === undefined ? {} : { registrationDir: resolve(o.registrationDir) }),
+        exitWithParent: o.exitWithParent,
       });
     });
 

@@ -21,6 +21,7 @@ import { NodeAgent, type NodeAgentOptions } from '../kubelet/index.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { isIncompatibleStore } from '../storage/index.ts';
 import { probeInTreeVolumePlugins, RealMounter } from '../volume/index.ts';
+import { type RunningCsiHostPathChild, startCsiHostPathChild } from './csichild.ts';
 import { registerCsiEndpoints } from './csiendpoints.ts';
 
 const log = logger('kvol');
@@ -43,6 +44,8 @@ export interface UpOptions {
   readonly agent?: AgentTuning;
   /** CSI controller endpoints the built-in CSI controller logic drives besides registered drivers. */
   readonly csiControllerEndpoints?: readonly string[];
+  /** Run the bundled CSI driver hostpath.csi.kvol.io as a child process (with the agent). Default true. */
+  readonly csiHostPath?: boolean;
 }
 
 /** The node agent options `kvol up` and `kvol agent` take from their flags. */
@@ -121,6 +124,7 @@ export async function up(opts: UpOptions): Promise<Running> {
     opts.nodeName,
     opts.agent ?? {},
     opts.csiControllerEndpoints ?? [],
+    opts.csiHostPath ?? true,
   );
   let stopped: Promise<void> | undefined;
   return {
@@ -147,6 +151,7 @@ function startControlPlane(
   nodeName: string | undefined,
   agentTuning: AgentTuning,
   csiControllerEndpoints: readonly string[],
+  csiHostPath: boolean,
 ): () => Promise<void> {
   const ac = new AbortController();
   // Every controller and informer listens on this one signal.
@@ -175,7 +180,9 @@ function startControlPlane(
   });
   informers.start(ac.signal);
   let agentDone: Promise<void> = Promise.resolve();
+  let csiChild: RunningCsiHostPathChild | undefined;
   if (nodeName !== undefined) {
+    if (csiHostPath) csiChild = startCsiHostPathChild({ dataDir, nodeName, client });
     const agent = new NodeAgent({
       client: new InProcessClient(server.registry, {
         user: `system:node:${nodeName}`,
@@ -196,7 +203,7 @@ function startControlPlane(
   }
   return async () => {
     ac.abort();
-    await Promise.all([controllers.done, scheduling, agentDone, endpointsRegistered]);
+    await Promise.all([controllers.done, scheduling, agentDone, endpointsRegistered, csiChild?.stop()]);
     schedulerEvents.shutdown();
     await informers.shutdown();
     csiDrivers.close();

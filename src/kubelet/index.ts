@@ -9,6 +9,15 @@ export {
   isCriticalPod,
 } from './eviction.ts';
 export { type MachineInfo, readMachineInfo } from './nodestatus.ts';
+export {
+  dialRegistration,
+  type PluginInfo,
+  PluginType,
+  type RegistrationClient,
+  type RegistrationStatus,
+  registrationHandlers,
+  registrationService,
+} from './pluginmanager/index.ts';
 export { type ContainerRuntime, type ContainerState, NoopContainerRuntime } from './runtime.ts';
 export { KubeletVolumeHost } from './volumehost.ts';
 export * from './volumemanager/index.ts';
