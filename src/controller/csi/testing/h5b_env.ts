@@ -1,0 +1,142 @@
+// Test support for the expansion and snapshot controllers (helper H5b's; not exported from index.ts):
+// a FakeObjectStore behind an InProcessClient, an informer factory, a FakeClock for the workqueues'
+// delays, a FakeRecorder, a CSIDriverRegistry and a RecordingCsiDriver on a unix socket in a temporary
+// root. settle() runs everything until idle: it waits in real time (the CSI calls are socket I/O) until
+// no API call, no CSI call and no queued key has appeared for a while, stepping the fake clock so
+// delayed retries fire.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CSIDriver } from '../../../api/index.ts';
+import {
+  type Client,
+  type EventRecorder,
+  InProcessClient,
+  SharedInformerFactory,
+  type WorkQueue,
+} from '../../../client/index.ts';
+import { FakeObjectStore, FakeRecorder } from '../../../client/testing/index.ts';
+import { FakeClock } from '../../../component/index.ts';
+import { CSIDriverRegistry } from '../../../csi/index.ts';
+import type { CsiControllerContext } from '../common.ts';
+import { RecordingCsiDriver, type RecordingCsiDriverOptions } from './h5b_fakedriver.ts';
+
+export interface Runnable {
+  run(signal: AbortSignal, workers?: number): Promise<void>;
+}
+
+export interface ControllerDeps {
+  client: Client;
+  informers: SharedInformerFactory;
+  recorder: EventRecorder;
+  clock: FakeClock;
+  csi: CsiControllerContext;
+}
+
+export interface H5bEnvOptions {
+  /** The fake driver; default `fake.csi.kvol.io` with every capability. */
+  driver?: RecordingCsiDriverOptions;
+  /** Register the driver in the registry at start (default true). */
+  register?: boolean;
+  /** CSIDriver objects the context reports (for the built-in switch). */
+  csiDrivers?: CSIDriver[];
+  seed?: (store: FakeObjectStore) => void;
+  /** Called with the driver before the controllers start (to inject failures for their first calls). */
+  prepare?: (driver: RecordingCsiDriver) => void;
+  controllers: (deps: ControllerDeps) => Runnable[];
+}
+
+export interface H5bEnv {
+  root: string;
+  store: FakeObjectStore;
+  client: InProcessClient;
+  recorder: FakeRecorder;
+  clock: FakeClock;
+  drivers: CSIDriverRegistry;
+  driver: RecordingCsiDriver;
+  socket: string;
+  /** Registers the driver (as plugin registration would). */
+  register(): void;
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function queuesOf(c: Runnable): WorkQueue<string>[] {
+  const o = c as unknown as Record<string, unknown>;
+  return ['queue', 'snapshotQueue', 'contentQueue']
+    .map((k) => o[k])
+    .filter((q): q is WorkQueue<string> => q !== undefined);
+}
+
+export async function startH5bEnv(opts: H5bEnvOptions): Promise<H5bEnv> {
+  const root = mkdtempSync(join(tmpdir(), 'kvol-h5b-'));
+  const socket = join(root, 'csi.sock');
+  const driver = new RecordingCsiDriver(opts.driver ?? { name: 'fake.csi.kvol.io' });
+  await driver.start(socket);
+  opts.prepare?.(driver);
+  const store = new FakeObjectStore();
+  const client = new InProcessClient(store);
+  opts.seed?.(store);
+  const clock = new FakeClock();
+  const recorder = new FakeRecorder();
+  const drivers = new CSIDriverRegistry();
+  const register = (): void =>
+    drivers.set(driver.name, { endpoint: socket, highestSupportedVersion: '1.0.0' });
+  if (opts.register ?? true) register();
+  const csiDriverObjects = new Map((opts.csiDrivers ?? []).map((d) => [d.metadata.name ?? '', d]));
+  const csi: CsiControllerContext = { drivers, csiDriver: (name) => csiDriverObjects.get(name) };
+  const informers = new SharedInformerFactory(client);
+  const controllers = opts.controllers({ client, informers, recorder, clock, csi });
+  const ac = new AbortController();
+  informers.start(ac.signal);
+  const running = controllers.map((c) => c.run(ac.signal, 2));
+  const queued = (): number =>
+    controllers.reduce((n, c) => n + queuesOf(c).reduce((m, q) => m + q.len(), 0), 0);
+  const activity = (): number => store.calls.length + driver.calls.length + recorder.events.length;
+
+  const settle = async (): Promise<void> => {
+    let quiet = 0;
+    let idleSteps = 0;
+    for (let i = 0; i < 4000; i++) {
+      const before = activity();
+      await sleep(1);
+      const busy = queued() > 0 || driver.inFlight > 0 || activity() !== before;
+      if (busy) {
+        quiet = 0;
+        idleSteps = 0;
+        continue;
+      }
+      quiet++;
+      if (quiet < 8) continue;
+      // Quiet: let the delayed retries come due, until stepping changes nothing for a while.
+      if (clock.pending === 0 || idleSteps >= 40) return;
+      clock.step(1000);
+      idleSteps++;
+      quiet = 0;
+    }
+  };
+
+  await settle();
+  return {
+    root,
+    store,
+    client,
+    recorder,
+    clock,
+    drivers,
+    driver,
+    socket,
+    register,
+    settle,
+    stop: async () => {
+      ac.abort();
+      await Promise.allSettled(running);
+      await informers.shutdown();
+      drivers.close();
+      await driver.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
