@@ -115,7 +115,7 @@ const cases: Case[] = [
       const [req] = t.driver.callsOf('CreateVolume');
       assert.equal(req?.name, volName(t));
       assert.deepEqual(req?.capacity_range, { required_bytes: String(1024 ** 3), limit_bytes: '0' });
-      assert.deepEqual((req?.volume_capabilities as unknown[])[0], {
+      assert.deepEqual(((req?.volume_capabilities ?? []) as unknown[])[0], {
         mount: { fs_type: '', mount_flags: ['noatime'], volume_mount_group: '' },
         access_mode: { mode: 'SINGLE_NODE_WRITER' },
         access_type: 'mount',
@@ -198,7 +198,7 @@ const cases: Case[] = [
       assert.deepEqual(req?.parameters, { tier: 'gold' });
       assert.deepEqual(req?.secrets, { password: 'hunter2' });
       const cap = (
-        req?.volume_capabilities as { mount: { fs_type: string }; access_mode: { mode: string } }[]
+        (req?.volume_capabilities ?? []) as { mount: { fs_type: string }; access_mode: { mode: string } }[]
       )[0];
       assert.equal(cap?.mount.fs_type, 'xfs');
       assert.equal(cap?.access_mode.mode, 'MULTI_NODE_MULTI_WRITER');

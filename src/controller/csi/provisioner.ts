@@ -833,19 +833,17 @@ export class CsiProvisionerController {
       );
     if (pending) return;
     const finalizers = (claim.metadata.finalizers ?? []).filter((f) => f !== PvcCloneFinalizer);
-    await this.#client
-      .resource<PersistentVolumeClaim>(Resources.persistentvolumeclaims, ns)
-      .patch(
-        name,
-        'application/merge-patch+json',
-        {
-          metadata: {
-            finalizers: finalizers.length > 0 ? finalizers : null,
-            resourceVersion: claim.metadata.resourceVersion,
-          },
+    await this.#client.resource<PersistentVolumeClaim>(Resources.persistentvolumeclaims, ns).patch(
+      name,
+      'application/merge-patch+json',
+      {
+        metadata: {
+          finalizers: finalizers.length > 0 ? finalizers : null,
+          resourceVersion: claim.metadata.resourceVersion,
         },
-        { signal },
-      );
+      },
+      { signal },
+    );
     log.v(3, 'Removed cloning protection finalizer', { PVC: `${ns}/${name}` });
   }
 
