@@ -1,9 +1,18 @@
 // The controller manager: builds the storage controllers over one client and one shared informer
 // factory, starts the informers once every controller has registered its own, and runs them until the
 // signal aborts (kube-controller-manager's role for the storage controllers).
+
+import { type CSIDriver, Resources } from '../api/index.ts';
 import { type Client, Recorder, type SharedInformerFactory } from '../client/index.ts';
 import { type Clock, logger } from '../component/index.ts';
 import type { CSIDriverRegistry } from '../csi/index.ts';
+import {
+  CsiAttacherController,
+  CsiCapacityController,
+  type CsiControllerContext,
+  CsiProvisionerController,
+  DriverCapabilityCache,
+} from './csi/index.ts';
 import { ControllerComponent, PersistentVolumeController } from './persistentvolume/index.ts';
 import { PVCProtectionController, PVProtectionController } from './protection/index.ts';
 
@@ -55,6 +64,23 @@ export function startControllers(opts: ControllerManagerOptions, signal: AbortSi
       }
     },
   });
+  if (opts.csiDrivers !== undefined) {
+    // The built-in CSI sidecar logic, for every driver in the registry whose CSIDriver leaves it on.
+    const csiDriverInformer = opts.informers.informerFor<CSIDriver>(Resources.csidrivers);
+    const csi: CsiControllerContext = {
+      drivers: opts.csiDrivers,
+      csiDriver: (name) => csiDriverInformer.getByKey(name),
+    };
+    const capabilities = new DriverCapabilityCache(opts.csiDrivers);
+    signal.addEventListener('abort', () => capabilities.close(), { once: true });
+    const csiOpts = { ...common, csi, capabilities };
+    const provisioner = new CsiProvisionerController(csiOpts);
+    runs.push({ name: 'csi-provisioner', run: () => provisioner.run(signal, workers * 4) });
+    const capacity = new CsiCapacityController(csiOpts);
+    runs.push({ name: 'csi-capacity', run: () => capacity.run(signal, 1) });
+    const attacher = new CsiAttacherController(csiOpts);
+    runs.push({ name: 'csi-attacher', run: () => attacher.run(signal, workers * 4) });
+  }
   const pvc = new PVCProtectionController(common);
   runs.push({ name: 'pvc-protection', run: () => pvc.run(signal, workers) });
   const pv = new PVProtectionController(common);
