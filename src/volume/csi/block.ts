@@ -120,15 +120,23 @@ abstract class CSIBlockVolume {
     const host = this.plugin.host;
     await tryRmdir(blockPublishDir(host, this.specName));
     await tryRmdir(this.stagingPath);
-    const dataDir = volumeDeviceDataDir(host, this.specName);
+    // Everything under volumeDevices/<pv> (data/vol_data.json and dev/), but never across a mount
+    // (upstream RemoveAllOneFilesystem): a device still bind-mounted for a pod stays.
+    const volumeDir = dirname(volumeDeviceDataDir(host, this.specName));
     try {
-      await rm(join(dataDir, 'vol_data.json'), { force: true });
+      const mounts = await host.getMounter().list();
+      const busy = mounts.find((m) => m.path === volumeDir || m.path.startsWith(`${volumeDir}/`));
+      if (busy !== undefined) {
+        log.v(4, 'not removing block volume directory: something is mounted under it', {
+          volumeDir,
+          mount: busy.path,
+        });
+        return;
+      }
+      await rm(volumeDir, { recursive: true, force: true });
     } catch (err) {
-      log.v(4, 'cannot remove block volume data file', { dataDir, err: errMsg(err) });
+      log.v(4, 'cannot remove block volume directory', { volumeDir, err: errMsg(err) });
     }
-    await tryRmdir(dataDir);
-    await tryRmdir(volumeDeviceGlobalMapPath(host, this.specName));
-    await tryRmdir(dirname(dataDir));
   }
 }
 

@@ -447,6 +447,25 @@ describe('kubernetes.io/csi plugin', () => {
     );
   });
 
+  it('asks for remounts when the CSIDriver says requiresRepublish, and refuses drivers that want service account tokens', async () => {
+    const e = await makeEnv({
+      caps: [],
+      csiDriver: { attachRequired: false, requiresRepublish: true, tokenRequests: [{ audience: 'vault' }] },
+    });
+    const spec = specFromPersistentVolume(makePV('pv1', 'vol-1'), false);
+    await eventually(() => e.plugin.requiresRemount(spec));
+    await rejectsWith(
+      e.plugin.newMounter(spec, makePod('uid-1'), {}).setUp({}),
+      (err) => err instanceof Error && err.message.includes('spec.tokenRequests'),
+      'tokenRequests',
+    );
+    assert.equal(e.driver.callsOf('NodePublishVolume').length, 0);
+    await e.client.resource<CSIDriver>(Resources.csidrivers).update(csiDriverObj({ attachRequired: false }));
+    await eventually(() => !e.plugin.requiresRemount(spec) || undefined);
+    await e.plugin.newMounter(spec, makePod('uid-1'), {}).setUp({});
+    await e.plugin.newUnmounter('pv1', 'uid-1').tearDown();
+  });
+
   it('attaches through a VolumeAttachment that the attacher marks attached, and detaches by deleting it', async () => {
     const e = await makeEnv({ csiDriver: null });
     const spec = specFromPersistentVolume(makePV('pv1', 'vol-1'), false);

@@ -142,6 +142,16 @@ export class CSIMounter implements Mounter {
       );
     }
 
+    if (policy.tokenAudiences.length > 0) {
+      // Upstream passes bound service account tokens in csi.storage.k8s.io/serviceAccount.tokens;
+      // kvol has no TokenRequest API, so a driver that needs them is refused rather than starved.
+      throw new Error(
+        logMsg(
+          `mounter.SetUpAt: CSIDriver ${driver} spec.tokenRequests (audiences ${JSON.stringify(policy.tokenAudiences)}) is not supported by kvol`,
+        ),
+      );
+    }
+
     let fsType = '';
     let volAttribs: Record<string, string> = {};
     let secretRef: SecretReference | undefined;

@@ -113,6 +113,8 @@ export interface DriverPolicy {
   readonly volumeLifecycleModes: readonly VolumeLifecycleMode[];
   readonly fsGroupPolicy: FSGroupPolicy;
   readonly requiresRepublish: boolean;
+  /** Audiences of the service account tokens the driver asks for (not provided by kvol: refused). */
+  readonly tokenAudiences: readonly string[];
 }
 
 export function driverPolicy(d: CSIDriver | undefined): DriverPolicy {
@@ -125,6 +127,7 @@ export function driverPolicy(d: CSIDriver | undefined): DriverPolicy {
     volumeLifecycleModes: s?.volumeLifecycleModes?.length ? s.volumeLifecycleModes : ['Persistent'],
     fsGroupPolicy: s?.fsGroupPolicy ?? 'ReadWriteOnceWithFSType',
     requiresRepublish: s?.requiresRepublish === true,
+    tokenAudiences: (s?.tokenRequests ?? []).map((t) => t.audience),
   };
 }
 
