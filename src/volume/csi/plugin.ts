@@ -278,6 +278,7 @@ export class CSIPlugin
     cap: NodeCapability,
     opts: CSIOperationOptions = {},
   ): Promise<boolean> {
+    opts.signal?.throwIfAborted();
     let cached = this.#caps.get(driver);
     if (cached === undefined || cached.client !== client) {
       const caps = client
