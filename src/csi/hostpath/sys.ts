@@ -1,11 +1,12 @@
 // The host operations the hostpath driver needs: bind mounts, loop devices, copies, usage. Each is
-// idempotent where the driver relies on it (mount checks, detaching what is attached). Tools run
-// through execFile with argument arrays (no shell).
+// idempotent where the driver relies on it (mount checks, detaching what is attached). losetup and cp
+// run through execFile with argument arrays (no shell); mounts are syscalls.
 // Concurrency: none of its own; callers hold the per-volume lock.
 import { execFile } from 'node:child_process';
-import { lstat, readdir, readFile, statfs } from 'node:fs/promises';
+import { lstat, readdir, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { RealMounter } from '../../volume/util/mount/index.ts';
 
 const execFileP = promisify(execFile);
 
@@ -37,19 +38,13 @@ async function run(cmd: string, args: readonly string[]): Promise<string> {
   }
 }
 
-function unescapeMountinfo(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(Number.parseInt(oct, 8)));
-}
+// mount(2)/umount2(2) in process (the kubelet's mount library), not mount(8): a publish is a
+// syscall, not a process start.
+const mounter = new RealMounter();
 
 /** Mount points from /proc/self/mountinfo, in mount order. */
 export async function mountPoints(): Promise<string[]> {
-  const text = await readFile('/proc/self/mountinfo', 'utf8');
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    const f = line.split(' ');
-    if (f[4] !== undefined) out.push(unescapeMountinfo(f[4]));
-  }
-  return out;
+  return (await mounter.list()).map((m) => m.path);
 }
 
 export async function isMountPoint(path: string): Promise<boolean> {
@@ -57,14 +52,13 @@ export async function isMountPoint(path: string): Promise<boolean> {
 }
 
 export async function bindMount(source: string, target: string, readonly: boolean): Promise<void> {
-  await run('mount', ['--bind', source, target]);
-  if (readonly) await run('mount', ['-o', 'remount,bind,ro', target]);
+  await mounter.mount(source, target, { options: readonly ? ['bind', 'ro'] : ['bind'] });
 }
 
 /** Unmounts every mount stacked on `path`; no-op when nothing is mounted there. */
 export async function unmountAll(path: string): Promise<void> {
   for (let i = 0; i < 16 && (await isMountPoint(path)); i++) {
-    await run('umount', [path]);
+    await mounter.unmount(path);
   }
 }
 
