@@ -260,8 +260,12 @@ export class CsiResizer {
   async run(signal: AbortSignal, workers = 1): Promise<void> {
     log.info('Starting external resizer', { controller: ResizerName });
     // A driver that registers (again) may unblock claims that were waiting for it.
-    const unsubscribe = this.#csi?.drivers.subscribe((_driver, info) => {
-      if (info !== undefined) for (const c of this.#claims.list()) this.queue.add(metaNamespaceKey(c));
+    const unsubscribe = this.#csi?.drivers.subscribe((driver, info) => {
+      if (info === undefined) return;
+      // It may have restarted with other capabilities.
+      const client = this.#csi?.drivers.client(driver);
+      if (client !== undefined) forgetDriverFeatures(client);
+      for (const c of this.#claims.list()) this.queue.add(metaNamespaceKey(c));
     });
     try {
       const synced = (await this.#claims.waitForSync(signal)) && (await this.#volumes.waitForSync(signal));
@@ -562,7 +566,12 @@ export class CsiResizer {
       {
         capacity: { storage: size.toString() },
         conditions: conditions.length > 0 ? conditions : null,
-        allocatedResourceStatuses: { storage: null },
+        // Upstream drops the map once storage was its only entry.
+        allocatedResourceStatuses: Object.keys(claim.status?.allocatedResourceStatuses ?? {}).some(
+          (k) => k !== 'storage',
+        )
+          ? { storage: null }
+          : null,
       },
       true,
       signal,

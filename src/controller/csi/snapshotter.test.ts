@@ -359,6 +359,55 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'a snapshotter killed while CreateSnapshot is in flight resumes with the same name and cuts one snapshot',
+    prepare: (d) => d.holdNext('CreateSnapshot'),
+    seed: (store) => {
+      seedVolume(store);
+      seedSecret(store);
+      store.seed(Resources.volumesnapshotclasses, snapshotClass('gold'));
+      store.seed(Resources.volumesnapshots, dynamicSnapshot('gold'));
+    },
+    act: async (env) => {
+      assert.equal(env.driver.held, 1);
+      assert.equal(world(env).content?.metadata.annotations?.[AnnVolumeSnapshotBeingCreated], 'yes');
+      await env.restart();
+      env.driver.release();
+      await env.settle();
+    },
+    check: (env) => {
+      const { snapshot, content } = world(env);
+      assert.equal(env.driver.callsOf('CreateSnapshot').length, 2);
+      assertCutOnce(env, snapshot?.metadata.uid ?? '');
+      assert.equal(snapshot?.status?.readyToUse, true);
+      assert.equal(content?.metadata.annotations?.[AnnVolumeSnapshotBeingCreated], undefined);
+    },
+  },
+  {
+    name: 'a snapshot deleted while CreateSnapshot is in flight is deleted on the backend once the call answered',
+    prepare: (d) => d.holdNext('CreateSnapshot'),
+    seed: (store) => {
+      seedVolume(store);
+      seedSecret(store);
+      store.seed(Resources.volumesnapshotclasses, snapshotClass('gold'));
+      store.seed(Resources.volumesnapshots, dynamicSnapshot('gold'));
+    },
+    act: async (env) => {
+      await deleteSnapshot(env);
+      // The content waits for the answer: deleting now could leak what the driver is cutting.
+      assert.equal(env.driver.callsOf('DeleteSnapshot').length, 0);
+      assert.notEqual(world(env).snapshot, undefined);
+      await env.restart();
+      env.driver.release();
+      await env.settle();
+    },
+    check: (env) => {
+      assert.equal(world(env).snapshot, undefined);
+      assert.equal(env.store.objects(Resources.volumesnapshotcontents).length, 0);
+      assert.equal(env.driver.callsOf('DeleteSnapshot').length, 1);
+      assert.equal(env.driver.snapshots.size, 0, 'nothing leaked on the backend');
+    },
+  },
+  {
     name: 'refuses a class of another driver than the volume',
     seed: (store) => {
       seedVolume(store);

@@ -59,7 +59,7 @@ import {
   VolumeSnapshotContentFinalizer,
 } from '../snapshot/index.ts';
 import { builtinClient, type CsiControllerContext } from './common.ts';
-import { driverFeatures, readSecret } from './resizer.ts';
+import { driverFeatures, forgetDriverFeatures, readSecret } from './resizer.ts';
 
 const log = logger(SnapshotterName);
 
@@ -175,6 +175,9 @@ export class CsiSnapshotter {
     log.info('Starting CSI snapshotter');
     const unsubscribe = this.#csi?.drivers.subscribe((driver, info) => {
       if (info === undefined) return;
+      // It may have restarted with other capabilities.
+      const client = this.#csi?.drivers.client(driver);
+      if (client !== undefined) forgetDriverFeatures(client);
       for (const c of this.#contents.list())
         if (c.spec.driver === driver) this.queue.add(c.metadata.name ?? '');
     });

@@ -55,6 +55,8 @@ export interface H5bEnv {
   drivers: CSIDriverRegistry;
   driver: RecordingCsiDriver;
   socket: string;
+  /** Stops the controllers (as a killed process) and starts new ones on the same store and driver. */
+  restart(): Promise<void>;
   /** Registers the driver (as plugin registration would). */
   register(): void;
   settle(): Promise<void>;
@@ -87,11 +89,24 @@ export async function startH5bEnv(opts: H5bEnvOptions): Promise<H5bEnv> {
   if (opts.register ?? true) register();
   const csiDriverObjects = new Map((opts.csiDrivers ?? []).map((d) => [d.metadata.name ?? '', d]));
   const csi: CsiControllerContext = { drivers, csiDriver: (name) => csiDriverObjects.get(name) };
-  const informers = new SharedInformerFactory(client);
-  const controllers = opts.controllers({ client, informers, recorder, clock, csi });
-  const ac = new AbortController();
+  let informers = new SharedInformerFactory(client);
+  let controllers = opts.controllers({ client, informers, recorder, clock, csi });
+  let ac = new AbortController();
   informers.start(ac.signal);
-  const running = controllers.map((c) => c.run(ac.signal, 2));
+  let running = controllers.map((c) => c.run(ac.signal, 2));
+  const stopControllers = async (): Promise<void> => {
+    ac.abort();
+    await Promise.allSettled(running);
+    await informers.shutdown();
+  };
+  const restart = async (): Promise<void> => {
+    await stopControllers();
+    informers = new SharedInformerFactory(client);
+    controllers = opts.controllers({ client, informers, recorder, clock, csi });
+    ac = new AbortController();
+    informers.start(ac.signal);
+    running = controllers.map((c) => c.run(ac.signal, 2));
+  };
   const queued = (): number =>
     controllers.reduce((n, c) => n + queuesOf(c).reduce((m, q) => m + q.len(), 0), 0);
   const activity = (): number => store.calls.length + driver.calls.length + recorder.events.length;
@@ -130,10 +145,10 @@ export async function startH5bEnv(opts: H5bEnvOptions): Promise<H5bEnv> {
     socket,
     register,
     settle,
+    restart,
     stop: async () => {
-      ac.abort();
-      await Promise.allSettled(running);
-      await informers.shutdown();
+      await stopControllers();
+      driver.release();
       drivers.close();
       await driver.stop();
       rmSync(root, { recursive: true, force: true });

@@ -49,6 +49,8 @@ export class RecordingCsiDriver {
   snapshotReadyAfterCalls: number;
   readonly #sizeBytes: number;
   readonly #failures = new Map<string, { code: grpc.status; details: string }[]>();
+  readonly #holds = new Set<string>();
+  readonly #held: (() => void)[] = [];
   readonly #server = new grpc.Server();
 
   constructor(opts: RecordingCsiDriverOptions) {
@@ -132,6 +134,24 @@ export class RecordingCsiDriver {
     this.#failures.set(method, list);
   }
 
+  /**
+   * The next call of `method` is recorded but answered only at release() (as a driver still working
+   * when its caller died). A held call does not count in `inFlight`.
+   */
+  holdNext(method: string): void {
+    this.#holds.add(method);
+  }
+
+  /** Answers the held calls (their callers may be gone). */
+  release(): void {
+    for (const answer of this.#held.splice(0)) answer();
+  }
+
+  /** Number of calls held by holdNext. */
+  get held(): number {
+    return this.#held.length;
+  }
+
   /** The recorded requests of one method. */
   callsOf(method: string): Record<string, unknown>[] {
     return this.calls.filter((c) => c.method === method).map((c) => c.request);
@@ -183,6 +203,16 @@ export class RecordingCsiDriver {
         cb: grpc.sendUnaryData<unknown>,
       ) => {
         this.calls.push({ method, request: structuredClone(call.request) });
+        if (this.#holds.delete(method)) {
+          this.#held.push(() => {
+            try {
+              cb(null, fn(call.request) as never);
+            } catch {
+              // The caller is gone; nothing to answer.
+            }
+          });
+          return;
+        }
         this.inFlight++;
         const done = (err: grpc.ServiceError | null, res?: unknown): void => {
           this.inFlight--;
