@@ -2,6 +2,7 @@
 // the pod lifecycle talks to.
 export * from './cache/index.ts';
 export * from './constants.ts';
+export * from './metrics.ts';
 export * from './orphans.ts';
 export * from './podvolumes.ts';
 export * from './populator/index.ts';

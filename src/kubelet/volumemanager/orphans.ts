@@ -2,7 +2,8 @@
 // `<root>/pods/<uid>` of a pod the node no longer runs is removed only when nothing under its volumes/
 // is mounted or possibly mounted; volume directories are removed only when empty (never recursively,
 // so no data behind a mount or left by a failed tear-down is lost); other subdirectories (plugins/,
-// containers/, ...) are removed recursively, staying on one filesystem.
+// containers/, volumeDevices/ with the symlinks of block volumes, ...) are removed recursively, staying
+// on one filesystem and never following a symlink.
 import { lstat, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { logger } from '../../component/index.ts';
@@ -30,6 +31,16 @@ export async function podVolumePaths(podsDir: string, uid: string): Promise<stri
   const volumesDir = join(podsDir, uid, 'volumes');
   for (const plugin of await listDir(volumesDir)) {
     for (const vol of await listDir(join(volumesDir, plugin))) out.push(join(volumesDir, plugin, vol));
+  }
+  return out;
+}
+
+/** `<pods>/<uid>/volumeDevices/<plugin>/<volume>` entries (block volume symlinks) of one pod. */
+export async function podVolumeDevicePaths(podsDir: string, uid: string): Promise<string[]> {
+  const out: string[] = [];
+  const devicesDir = join(podsDir, uid, 'volumeDevices');
+  for (const plugin of await listDir(devicesDir)) {
+    for (const vol of await listDir(join(devicesDir, plugin))) out.push(join(devicesDir, plugin, vol));
   }
   return out;
 }

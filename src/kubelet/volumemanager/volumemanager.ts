@@ -11,6 +11,9 @@
 // start, before reconstruction, and refreshed before every populator pass (a probe is cheap when
 // nothing changed); pluginsChanged() — called when the plugin directory changes — retries the pods
 // whose volumes had no plugin yet.
+//
+// Metrics: while running, the volume manager feeds kubelet_volume_stats_* (PVC-backed volumes of its
+// running pods, measured at most every volumeStatsMaxAgeMs) and volume_manager_total_volumes.
 
 import { join } from 'node:path';
 import type { Pod } from '../../api/index.ts';
@@ -18,7 +21,9 @@ import { type Node, Resources } from '../../api/index.ts';
 import type { Client, EventRecorder } from '../../client/index.ts';
 import { type Clock, logger, realClock, type Timer } from '../../component/index.ts';
 import {
+  type BlockVolumeMapper,
   type DynamicPluginProber,
+  fullQualifiedPluginNameForVolume,
   type Mounter,
   type MountInterface,
   OperationExecutor,
@@ -36,6 +41,12 @@ import {
   podAttachAndMountTimeoutMs,
   timedOutWaitingMessage,
 } from './constants.ts';
+import {
+  registerVolumeMetricsProvider,
+  type VolumeStat,
+  type VolumeStatSource,
+  VolumeStatsCache,
+} from './metrics.ts';
 import { cleanupOrphanedPodDirs } from './orphans.ts';
 import { getExpectedVolumes, uniquePodName } from './podvolumes.ts';
 import {
@@ -44,7 +55,7 @@ import {
   type PodStateProvider,
 } from './populator/populator.ts';
 import { Reconciler } from './reconciler/reconciler.ts';
-import { ReferenceWatcher } from './refwatch.ts';
+import { persistentVolumeRef, ReferenceWatcher } from './refwatch.ts';
 
 const log = logger('volumemanager');
 
@@ -78,6 +89,8 @@ export interface VolumeManagerOptions {
    * kubelet's --enable-controller-attach-detach); false: the volume manager attaches and detaches.
    */
   controllerAttachDetachEnabled?: boolean;
+  /** How old kubelet_volume_stats_* figures may be before a scrape measures again; default 5 s. */
+  volumeStatsMaxAgeMs?: number;
 }
 
 /** A pod's volumes did not all mount (upstream WaitForAttachAndMount's error). */
@@ -109,6 +122,8 @@ export const isVolumeWaitError = (e: unknown): e is VolumeWaitError => e instanc
 /** What a pod's containers get for one volume (upstream container.VolumeInfo). */
 export interface VolumeInfo {
   mounter: Mounter | undefined;
+  /** Block volumes (container volumeDevices): the mapper; the device is `dir/name` of getPodDeviceMapPath(). */
+  blockVolumeMapper?: BlockVolumeMapper | undefined;
   readOnly: boolean;
   innerVolumeSpecName: string;
 }
@@ -129,6 +144,7 @@ export class VolumeManager {
   readonly #clock: Clock;
   readonly #refs: ReferenceWatcher;
   readonly #waiters = new Set<Waiter>();
+  readonly #stats: VolumeStatsCache;
   #started = false;
   #stopped = false;
   #running = false;
@@ -161,6 +177,8 @@ export class VolumeManager {
       clock: this.#clock,
       getNode,
       onOperationComplete: kick,
+      client: opts.client,
+      mounter: opts.mounter,
     });
     this.populator = new DesiredStateOfWorldPopulator({
       client: opts.client,
@@ -168,6 +186,7 @@ export class VolumeManager {
       asw: this.asw,
       podManager: opts.podManager,
       podStateProvider: opts.podStateProvider,
+      onClaimResolved: (uid, _ns, _claim, pvName) => this.#refs.addRef(uid, persistentVolumeRef(pvName)),
     });
     this.reconciler = new Reconciler({
       nodeName: opts.nodeName,
@@ -215,6 +234,69 @@ export class VolumeManager {
         this.#requestPopulate();
       },
     });
+    this.#stats = new VolumeStatsCache({
+      list: () => this.#volumeStatSources(),
+      clock: this.#clock,
+      ...(opts.volumeStatsMaxAgeMs === undefined ? {} : { maxAgeMs: opts.volumeStatsMaxAgeMs }),
+    });
+  }
+
+  /** The PVC-backed volumes mounted for running pods, one per claim (kubelet_volume_stats_*). */
+  #volumeStatSources(): VolumeStatSource[] {
+    const out: VolumeStatSource[] = [];
+    const seen = new Set<string>();
+    for (const [uid, pod] of this.dsw.getPods()) {
+      if (this.#o.podStateProvider.shouldPodContainersBeTerminating(uid)) continue;
+      const ns = pod.metadata.namespace ?? 'default';
+      const claims = new Map<string, string>();
+      for (const v of pod.spec?.volumes ?? []) {
+        const claim =
+          v.persistentVolumeClaim?.claimName ??
+          (v.ephemeral === undefined ? undefined : `${pod.metadata.name ?? ''}-${v.name}`);
+        if (claim !== undefined) claims.set(v.name, claim);
+      }
+      if (claims.size === 0) continue;
+      for (const mv of this.asw.getMountedVolumesForPod(uid)) {
+        const vol = mv.mounter ?? mv.blockVolumeMapper;
+        const getMetrics = vol?.getMetrics?.bind(vol);
+        if (getMetrics === undefined) continue;
+        for (const outer of mv.outerVolumeSpecNames) {
+          const claim = claims.get(outer);
+          if (claim === undefined || seen.has(`${ns}/${claim}`)) continue;
+          seen.add(`${ns}/${claim}`);
+          out.push({ namespace: ns, persistentVolumeClaim: claim, getMetrics });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** kubelet_volume_stats_* figures (cached; measured again when older than volumeStatsMaxAgeMs). */
+  volumeStats(): Promise<VolumeStat[]> {
+    return this.#stats.snapshot();
+  }
+
+  /** volume_manager_total_volumes: volumes per plugin in the desired and the actual state. */
+  totalVolumes(): { desired: Map<string, number>; actual: Map<string, number> } {
+    const desired = new Map<string, number>();
+    const actual = new Map<string, number>();
+    for (const mv of this.asw.getMountedVolumes()) {
+      const name = fullQualifiedPluginNameForVolume(mv.pluginName, mv.volumeSpec) || 'N/A';
+      actual.set(name, (actual.get(name) ?? 0) + 1);
+    }
+    for (const v of this.dsw.getVolumesToMount()) {
+      let name = 'N/A';
+      try {
+        name = fullQualifiedPluginNameForVolume(
+          this.pluginMgr.findPluginBySpec(v.volumeSpec).name,
+          v.volumeSpec,
+        );
+      } catch {
+        name = 'N/A';
+      }
+      desired.set(name, (desired.get(name) ?? 0) + 1);
+    }
+    return { desired, actual };
   }
 
   /**
@@ -237,6 +319,7 @@ export class VolumeManager {
     }
     await this.reconciler.reconstructVolumes();
     this.#refs.start(signal);
+    const unregisterMetrics = registerVolumeMetricsProvider(this);
     this.#started = true;
     this.#markStarted();
     this.podsChanged();
@@ -256,6 +339,7 @@ export class VolumeManager {
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
     this.#stopped = true;
+    unregisterMetrics();
     syncTimer?.cancel();
     this.#backoffTimer?.timer.cancel();
     this.#retryTimer?.cancel();
@@ -351,6 +435,7 @@ export class VolumeManager {
     for (const v of this.asw.getMountedVolumesForPod(podUID)) {
       const info: VolumeInfo = {
         mounter: v.mounter,
+        blockVolumeMapper: v.blockVolumeMapper,
         readOnly: v.mounter?.getAttributes().readOnly ?? v.volumeSpec.readOnly,
         innerVolumeSpecName: v.innerVolumeSpecName,
       };
@@ -366,6 +451,7 @@ export class VolumeManager {
       for (const outer of v.outerVolumeSpecNames) {
         out.set(outer, {
           mounter: v.mounter,
+          blockVolumeMapper: v.blockVolumeMapper,
           readOnly: v.volumeSpec.readOnly,
           innerVolumeSpecName: v.innerVolumeSpecName,
         });

@@ -127,7 +127,7 @@ describe('local volume plugin', () => {
     assert.deepEqual(await mountsUnder(join(root, 'kubelet')), []);
   });
 
-  it('refuses block mode, block device paths, empty paths and paths with ..', async () => {
+  it('refuses to mount block mode, block device paths, empty paths and paths with ..', async () => {
     assert.throws(
       () =>
         plugin.newMounter(
@@ -135,7 +135,7 @@ describe('local volume plugin', () => {
           pod('b'),
           {},
         ),
-      { message: `local volume "pvb": spec.volumeMode: Block is not supported by kvol's local plugin` },
+      { message: 'local volume "pvb" has volumeMode Block: it is mapped (volumeDevices), not mounted' },
     );
     const dev = join(root, 'blockdev');
     execFileSync('mknod', [dev, 'b', '7', '0']);
@@ -158,6 +158,35 @@ describe('local volume plugin', () => {
       { message: "invalid path: /tmp/../etc must not contain '..'" },
     );
     assert.deepEqual(await mountsUnder(join(root, 'kubelet')), []);
+  });
+
+  it('maps a block-mode local PV: global map path per PV, pod device dir, the device path itself', async () => {
+    const dev = join(root, 'blockdev2');
+    execFileSync('mknod', [dev, 'b', '7', '0']);
+    const spec = specFromPersistentVolume(localPV('pvblk', dev, { volumeMode: 'Block' }), false);
+    const mapper = plugin.newBlockVolumeMapper(spec, pod('m1'));
+    assert.equal(
+      await mapper.getGlobalMapPath(spec),
+      join(root, 'kubelet/plugins/kubernetes.io/local-volume/volumeDevices/pvblk'),
+    );
+    assert.deepEqual(mapper.getPodDeviceMapPath(), [
+      join(root, 'kubelet/pods/m1/volumeDevices/kubernetes.io~local-volume'),
+      'pvblk',
+    ]);
+    assert.equal(mapper.setUpDevice, undefined);
+    assert.equal(await mapper.mapPodDevice?.(), dev);
+    const notBlock = specFromPersistentVolume(localPV('pvnb', data, { volumeMode: 'Block' }), false);
+    await assert.rejects(
+      plugin.newBlockVolumeMapper(notBlock, pod('m1')).mapPodDevice?.() ?? Promise.resolve(),
+      {
+        message: `local volume "pvnb": path ${data} is not a block device`,
+      },
+    );
+    const unmapper = plugin.newBlockVolumeUnmapper('pvblk', 'm1');
+    assert.deepEqual(unmapper.getPodDeviceMapPath(), mapper.getPodDeviceMapPath());
+    const rebuilt = await plugin.constructBlockVolumeSpec('m1', 'pvblk', '/ignored');
+    assert.equal(rebuilt.persistentVolume?.spec?.volumeMode, 'Block');
+    assert.equal(await unmapper.getGlobalMapPath(rebuilt), await mapper.getGlobalMapPath(spec));
   });
 
   it('reconstructs a filesystem local PV spec named after the volume', async () => {

@@ -1,12 +1,18 @@
 // The local plugin (`kubernetes.io/local-volume`, upstream pkg/volume/local/local.go): a PersistentVolume
 // whose `spec.local.path` is a directory on the node, bind-mounted at the pod volume dir (read-only when
 // the mount is). Scheduling to the right node is the PV node affinity's job. Teardown unmounts the bind
-// and removes the pod dir; the data stays. Only filesystem volumes on a directory are implemented: a
-// block device path (device mount + format) and `volumeMode: Block` are refused with a clear error.
+// and removes the pod dir; the data stays. A filesystem volume must be a directory: a block device
+// path in filesystem mode (device mount + format) is refused with a clear error.
+//
+// Raw block volumes (`volumeMode: Block`, used through container volumeDevices): the path must be a
+// block device, which the volume manager maps for the pod (upstream localVolumeMapper: no
+// setUpDevice, mapPodDevice returns the device path); the global map path is
+// `<root>/plugins/kubernetes.io/local-volume/volumeDevices/<pv>`.
 //
 // Concurrency: one operation per pod volume at a time (operation executor); different pods may bind the
 // same local path in parallel, each at its own directory.
 import * as fs from 'node:fs/promises';
+import { join } from 'node:path';
 import type {
   LocalVolumeSource,
   PersistentVolume,
@@ -16,6 +22,7 @@ import type {
 import { logger } from '../../component/index.ts';
 import { isNotExist, metricsDu } from '../emptydir/index.ts';
 import {
+  type BlockVolumePlugin,
   escapePluginName,
   HostedPlugin,
   type PersistentVolumePlugin,
@@ -31,6 +38,8 @@ import {
 import { setVolumeOwnership, VolumePermissionChangeInProgress } from '../util/ownership/index.ts';
 import {
   type Attributes,
+  type BlockVolumeMapper,
+  type BlockVolumeUnmapper,
   type Metrics,
   type Mounter,
   type MounterArgs,
@@ -53,7 +62,7 @@ function getVolumeSource(spec: Spec): { source: LocalVolumeSource; readOnly: boo
   return { source: local, readOnly: spec.readOnly };
 }
 
-export class LocalVolumePlugin extends HostedPlugin implements PersistentVolumePlugin {
+export class LocalVolumePlugin extends HostedPlugin implements PersistentVolumePlugin, BlockVolumePlugin {
   readonly name = localVolumePluginName;
 
   getVolumeName(spec: Spec): string {
@@ -81,7 +90,7 @@ export class LocalVolumePlugin extends HostedPlugin implements PersistentVolumeP
     const { source, readOnly } = getVolumeSource(spec);
     if (spec.persistentVolume?.spec?.volumeMode === 'Block') {
       throw new Error(
-        `local volume ${JSON.stringify(specName(spec))}: spec.volumeMode: Block is not supported by kvol's local plugin`,
+        `local volume ${JSON.stringify(specName(spec))} has volumeMode Block: it is mapped (volumeDevices), not mounted`,
       );
     }
     return new LocalVolumeMounter(
@@ -109,6 +118,99 @@ export class LocalVolumePlugin extends HostedPlugin implements PersistentVolumeP
 
   volumePath(podUID: string, volName: string): string {
     return this.host.getPodVolumeDir(podUID, escapePluginName(localVolumePluginName), volName);
+  }
+
+  newBlockVolumeMapper(spec: Spec, pod: Pod): BlockVolumeMapper {
+    const { source } = getVolumeSource(spec);
+    return new LocalBlockVolume(this, pod.metadata.uid ?? '', specName(spec), source.path);
+  }
+
+  newBlockVolumeUnmapper(volumeName: string, podUID: string): BlockVolumeUnmapper {
+    return new LocalBlockVolume(this, podUID, volumeName, '');
+  }
+
+  constructBlockVolumeSpec(_podUID: string, volumeName: string, _mapPath: string): Promise<Spec> {
+    // Enough to unmap: the global map path needs only the PV name.
+    const pv: PersistentVolume = {
+      metadata: { name: volumeName },
+      spec: { local: { path: '' }, volumeMode: 'Block' },
+    };
+    return Promise.resolve(specFromPersistentVolume(pv, false));
+  }
+
+  /** `<root>/plugins/kubernetes.io/local-volume/volumeDevices/<pv>` */
+  globalMapPath(volName: string): string {
+    return join(this.host.getPluginDir(localVolumePluginName), 'volumeDevices', volName);
+  }
+
+  /** `<root>/pods/<uid>/volumeDevices/kubernetes.io~local-volume` */
+  podDeviceMapDir(podUID: string): string {
+    return join(this.host.getPodsDir(), podUID, 'volumeDevices', escapePluginName(localVolumePluginName));
+  }
+}
+
+/**
+ * A local PV on a block device, mapped for one pod (upstream localVolumeMapper / localVolumeUnmapper).
+ * Nothing to stage or publish: mapPodDevice hands the device path to the volume manager.
+ */
+class LocalBlockVolume implements BlockVolumeMapper, BlockVolumeUnmapper {
+  readonly #plugin: LocalVolumePlugin;
+  readonly #podUID: string;
+  readonly #volName: string;
+  readonly #devicePath: string;
+
+  constructor(plugin: LocalVolumePlugin, podUID: string, volName: string, devicePath: string) {
+    this.#plugin = plugin;
+    this.#podUID = podUID;
+    this.#volName = volName;
+    this.#devicePath = devicePath;
+  }
+
+  getGlobalMapPath(_spec: Spec): Promise<string> {
+    return Promise.resolve(this.#plugin.globalMapPath(this.#volName));
+  }
+
+  getPodDeviceMapPath(): [dir: string, name: string] {
+    return [this.#plugin.podDeviceMapDir(this.#podUID), this.#volName];
+  }
+
+  async mapPodDevice(): Promise<string> {
+    const path = this.#devicePath;
+    if (path === '') throw new Error(`LocalVolume volume ${JSON.stringify(this.#volName)} path is empty`);
+    if (path.split('/').includes('..')) throw new Error(`invalid path: ${path} must not contain '..'`);
+    const st = await fs.stat(path);
+    if (!st.isBlockDevice()) {
+      throw new Error(`local volume ${JSON.stringify(this.#volName)}: path ${path} is not a block device`);
+    }
+    log.v(4, 'MapPodDevice returning path', { path });
+    return path;
+  }
+
+  /** The device's size (upstream MetricsBlock): capacity only. */
+  async getMetrics(): Promise<Metrics | undefined> {
+    const bound = join(this.#plugin.globalMapPath(this.#volName), this.#podUID);
+    const capacity = await blockDeviceSize(bound);
+    return capacity === undefined ? undefined : { capacity, used: 0, available: 0 };
+  }
+}
+
+/** Bytes of the block device at `path` (through /sys/dev/block/<major>:<minor>/size), or undefined. */
+export async function blockDeviceSize(path: string): Promise<number | undefined> {
+  let rdev: number;
+  try {
+    const st = await fs.stat(path);
+    if (!st.isBlockDevice()) return undefined;
+    rdev = st.rdev;
+  } catch {
+    return undefined;
+  }
+  const major = (rdev >> 8) & 0xfff;
+  const minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
+  try {
+    const sectors = Number.parseInt(await fs.readFile(`/sys/dev/block/${major}:${minor}/size`, 'utf8'), 10);
+    return Number.isFinite(sectors) ? sectors * 512 : undefined;
+  } catch {
+    return undefined;
   }
 }
 

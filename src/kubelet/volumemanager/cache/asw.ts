@@ -2,20 +2,27 @@
 // volumes attached to this node, their global (device) mount state and, per pod, whether the volume
 // is mounted, possibly mounted (uncertain: a timed-out set-up, or reconstructed from disk after a
 // restart) or not. Updated by the operations' outcomes; read by the reconciler and the volume manager.
+// Block volumes live here too: their "device mount" is the global map path, their per-pod mount the
+// mapping (with the BlockVolumeMapper instead of a Mounter); volumeMode tells them apart. The size a
+// volume's filesystem was grown to is recorded for node expansion.
 import {
   type ActualStateOfWorldUpdater,
   type AttachedVolume,
+  type BlockVolumeMapper,
+  compareSizes,
   DeviceMountState,
   isAttachableVolumePlugin,
   type MarkVolumeOpts,
   type MountedVolume,
   type Mounter,
+  nodeExpandablePluginFor,
   type Spec,
   specName,
   type UniquePodName,
   type UniqueVolumeName,
   VolumeMountState,
   type VolumePluginMgr,
+  volumeModeOf,
 } from '../../../volume/index.ts';
 
 /** The volume is not attached (or its attach is uncertain): verify the attach first. */
@@ -45,6 +52,7 @@ interface MountedPod {
   podName: UniquePodName;
   podUID: string;
   mounter: Mounter | undefined;
+  blockVolumeMapper: BlockVolumeMapper | undefined;
   volumeSpec: Spec;
   outerVolumeSpecNames: readonly string[];
   remountRequired: boolean;
@@ -65,6 +73,10 @@ interface ActualVolume {
   deviceMountState: DeviceState;
   devicePath: string;
   deviceMountPath: string;
+  /** Block volumes: what setUpDevice returned. */
+  deviceStagePath: string;
+  /** The size the filesystem has (claim status capacity, or what node expansion grew it to). */
+  persistentVolumeSize: string | undefined;
   mountedPods: Map<UniquePodName, MountedPod>;
 }
 
@@ -149,6 +161,58 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
   markDeviceAsUnmounted(volumeName: UniqueVolumeName): void {
     const vol = this.#volumes.get(volumeName);
     this.#setDevice(volumeName, DeviceMountState.DeviceNotMounted, vol?.devicePath ?? '', '');
+    if (vol !== undefined) vol.deviceStagePath = '';
+  }
+
+  setDeviceStagePath(volumeName: UniqueVolumeName, stagePath: string): void {
+    const vol = this.#volumes.get(volumeName);
+    if (vol !== undefined) vol.deviceStagePath = stagePath;
+  }
+
+  getDeviceStagePath(volumeName: UniqueVolumeName): string {
+    return this.#volumes.get(volumeName)?.deviceStagePath ?? '';
+  }
+
+  getDevicePath(volumeName: UniqueVolumeName): string {
+    return this.#volumes.get(volumeName)?.devicePath ?? '';
+  }
+
+  markVolumeAsResized(volumeName: UniqueVolumeName, size: string): void {
+    const vol = this.#volumes.get(volumeName);
+    if (vol === undefined || vol.persistentVolumeSize === size) return;
+    vol.persistentVolumeSize = size;
+    this.#onChange();
+  }
+
+  initializeClaimSize(volumeName: UniqueVolumeName, size: string): void {
+    const vol = this.#volumes.get(volumeName);
+    if (vol === undefined) return;
+    if (vol.persistentVolumeSize !== undefined && compareSizes(vol.persistentVolumeSize, '0') !== 0) return;
+    vol.persistentVolumeSize = size;
+  }
+
+  /** The recorded size, or undefined. */
+  getClaimSize(volumeName: UniqueVolumeName): string | undefined {
+    return this.#volumes.get(volumeName)?.persistentVolumeSize;
+  }
+
+  /**
+   * The size the volume has now when it must be grown on the node to `desiredSize` (upstream
+   * volumeNeedsExpansion): a size is recorded, the desired one is larger, and the plugin grows
+   * filesystems on the node. Undefined otherwise.
+   */
+  volumeNeedsExpansion(volumeName: UniqueVolumeName, desiredSize: string | undefined): string | undefined {
+    const vol = this.#volumes.get(volumeName);
+    const current = vol?.persistentVolumeSize;
+    if (vol === undefined || current === undefined || desiredSize === undefined) return undefined;
+    if (compareSizes(desiredSize, '0') === 0 || compareSizes(desiredSize, current) <= 0) return undefined;
+    try {
+      return nodeExpandablePluginFor(this.#mgr.findPluginBySpec(vol.spec)) === undefined
+        ? undefined
+        : current;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Sets remountRequired on every volume of the pod whose plugin requires remount. */
@@ -297,6 +361,8 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
         deviceMountState: DeviceMountState.DeviceNotMounted,
         devicePath,
         deviceMountPath: '',
+        deviceStagePath: '',
+        persistentVolumeSize: undefined,
         mountedPods: new Map(),
       });
     } else {
@@ -318,6 +384,7 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
       podName: opts.podName,
       podUID: opts.podUID,
       mounter: opts.mounter ?? old?.mounter,
+      blockVolumeMapper: opts.blockVolumeMapper ?? old?.blockVolumeMapper,
       volumeSpec: opts.volumeSpec,
       outerVolumeSpecNames: opts.outerVolumeSpecNames,
       remountRequired: false,
@@ -372,6 +439,8 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
       devicePath: v.devicePath,
       deviceMountPath: v.deviceMountPath,
       deviceMountState: v.deviceMountState,
+      deviceStagePath: v.deviceStagePath,
+      volumeMode: volumeModeOf(v.spec),
     };
   }
 
@@ -405,10 +474,12 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
           outerVolumeSpecNames: p.outerVolumeSpecNames,
           pluginName: vol.pluginName,
           mounter: p.mounter,
+          blockVolumeMapper: p.blockVolumeMapper,
           volumeSpec: p.volumeSpec,
           volumeGIDValue: p.volumeGIDValue,
           deviceMountPath: vol.deviceMountPath,
           volumeMountState: p.volumeMountState,
+          volumeMode: volumeModeOf(p.volumeSpec),
         });
       }
     }

@@ -1,14 +1,19 @@
 // The desired state of world (upstream pkg/kubelet/volumemanager/cache/desired_state_of_world.go): the
 // volumes that should be attached to this node and mounted for the pods that reference them, keyed
 // by unique volume name, plus the errors met while processing each pod. Written by the populator, read
-// by the reconciler; every change calls `onChange` so the reconciler can wake at once.
+// by the reconciler; every change calls `onChange` so the reconciler can wake at once. Block volumes
+// (volumeMode Block) are keyed per volume like device-mountable ones: their global map path is per
+// volume, whichever plugin maps them. Each PVC-backed volume carries the PV size and the claim's
+// expansion state the populator last saw, for node expansion.
 import type { Pod } from '../../../api/index.ts';
 import {
+  isBlockVolumeSpec,
   type Spec,
   specName,
   type UniquePodName,
   type UniqueVolumeName,
   uniqueVolumeName,
+  type VolumePlugin,
   type VolumePluginMgr,
   type VolumeToMount,
 } from '../../../volume/index.ts';
@@ -29,7 +34,10 @@ interface DesiredVolume {
   volumeGIDValue: string;
   reportedInUse: boolean;
   desiredSizeLimit: string | undefined;
+  /** The PV capacity, for writable PVC-backed volumes (upstream persistentVolumeSize). */
   persistentVolumeSize: string | undefined;
+  claimSize: string | undefined;
+  nodeExpansionPending: boolean;
 }
 
 export interface DesiredStateOfWorldOptions {
@@ -73,7 +81,7 @@ export class DesiredStateOfWorld {
     }
     const attachable = this.#mgr.findAttachablePluginBySpec(volumeSpec) !== undefined;
     const deviceMountable = this.#mgr.findDeviceMountablePluginBySpec(volumeSpec) !== undefined;
-    const volumeName = uniqueVolumeName(plugin, volumeSpec, podName, this.#mgr);
+    const volumeName = desiredUniqueVolumeName(plugin, volumeSpec, podName, this.#mgr);
     let vol = this.#volumes.get(volumeName);
     if (vol === undefined) {
       vol = {
@@ -84,7 +92,9 @@ export class DesiredStateOfWorld {
         volumeGIDValue,
         reportedInUse: false,
         desiredSizeLimit: sizeLimitOf(volumeSpec),
-        persistentVolumeSize: volumeSpec.persistentVolume?.spec?.capacity?.storage,
+        persistentVolumeSize: undefined,
+        claimSize: undefined,
+        nodeExpansionPending: false,
       };
       this.#volumes.set(volumeName, vol);
     }
@@ -101,6 +111,31 @@ export class DesiredStateOfWorld {
     });
     this.#onChange();
     return volumeName;
+  }
+
+  /**
+   * Records the PV's capacity and the claim's state (upstream UpdatePersistentVolumeSize): the
+   * reconciler grows a mounted volume whose PV grew while the claim waits for the node.
+   */
+  updatePersistentVolumeSize(
+    volumeName: UniqueVolumeName,
+    pvSize: string | undefined,
+    claimSize: string | undefined,
+    nodeExpansionPending: boolean,
+  ): void {
+    const vol = this.#volumes.get(volumeName);
+    if (vol === undefined) return;
+    if (
+      vol.persistentVolumeSize === pvSize &&
+      vol.claimSize === claimSize &&
+      vol.nodeExpansionPending === nodeExpansionPending
+    ) {
+      return;
+    }
+    vol.persistentVolumeSize = pvSize;
+    vol.claimSize = claimSize;
+    vol.nodeExpansionPending = nodeExpansionPending;
+    this.#onChange();
   }
 
   /** Removes the pod from the volume; the volume goes when no pod is left. */
@@ -165,6 +200,11 @@ export class DesiredStateOfWorld {
           devicePath: '',
           reportedInUse: vol.reportedInUse,
           ...(vol.desiredSizeLimit === undefined ? {} : { desiredSizeLimit: vol.desiredSizeLimit }),
+          ...(vol.persistentVolumeSize === undefined
+            ? {}
+            : { desiredPersistentVolumeSize: vol.persistentVolumeSize }),
+          ...(vol.claimSize === undefined ? {} : { claimSize: vol.claimSize }),
+          nodeExpansionPending: vol.nodeExpansionPending,
         };
         out.push(v);
       }
@@ -205,6 +245,20 @@ export class DesiredStateOfWorld {
   peekPodErrors(podName: UniquePodName): string[] {
     return [...(this.#podErrors.get(podName) ?? [])].sort();
   }
+}
+
+/**
+ * The unique name the volume manager keys a volume by: uniqueVolumeName, except that block volumes
+ * are always per volume (reconstruction uses the same function).
+ */
+export function desiredUniqueVolumeName(
+  plugin: VolumePlugin,
+  spec: Spec,
+  podName: UniquePodName,
+  mgr: VolumePluginMgr,
+): UniqueVolumeName {
+  if (isBlockVolumeSpec(spec)) return `${plugin.name}/${plugin.getVolumeName(spec)}`;
+  return uniqueVolumeName(plugin, spec, podName, mgr);
 }
 
 /** emptyDir sizeLimit, when set and positive (upstream also folds in the pod's ephemeral-storage limit). */

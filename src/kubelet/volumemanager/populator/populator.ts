@@ -2,7 +2,10 @@
 // of the pods bound to this node to the DSW, resolving PVC -> PV through the API, and removes pods that
 // are gone or terminated once their containers have stopped. A processed pod is not processed again
 // until reprocessPod() (called on every pod sync and when a ConfigMap or Secret the pod uses changes),
-// which also marks its configMap/secret/downwardAPI/projected volumes for remount.
+// which also marks its configMap/secret/downwardAPI/projected volumes for remount. For a writable
+// PVC-backed volume it records the PV's capacity and the claim's expansion state in the DSW (upstream
+// checkVolumeFSResize), so the reconciler can grow a mounted volume; a change of the claim or the PV
+// reaches it through reprocessPod (the volume manager watches both).
 //
 // Event-driven: the volume manager runs populate() when pods change, when a pod is marked for
 // reprocessing, and on a slow safety-net timer; passes never overlap.
@@ -17,6 +20,7 @@ import {
 import type { Client } from '../../../client/index.ts';
 import { logger } from '../../../component/index.ts';
 import {
+  claimNodeExpansionPending,
   type Spec,
   specFromPersistentVolume,
   specFromVolume,
@@ -48,6 +52,8 @@ export interface PopulatorOptions {
   asw: ActualStateOfWorld;
   podManager: PodManager;
   podStateProvider: PodStateProvider;
+  /** Called for each PVC-backed volume resolved to its PV (the volume manager watches both). */
+  onClaimResolved?: (podUID: string, namespace: string, claimName: string, pvName: string) => void;
 }
 
 /** The PV's `pv.beta.kubernetes.io/gid` annotation (upstream getPVVolumeGidAnnotationValue). */
@@ -63,6 +69,7 @@ export class DesiredStateOfWorldPopulator {
   readonly #asw: ActualStateOfWorld;
   readonly #pods: PodManager;
   readonly #state: PodStateProvider;
+  readonly #onClaimResolved: PopulatorOptions['onClaimResolved'];
   /** Pods processed since their last reprocess request (value: processed at least once). */
   readonly #processed = new Map<UniquePodName, boolean>();
   readonly #failed = new Set<UniquePodName>();
@@ -74,6 +81,7 @@ export class DesiredStateOfWorldPopulator {
     this.#asw = opts.asw;
     this.#pods = opts.podManager;
     this.#state = opts.podStateProvider;
+    this.#onClaimResolved = opts.onClaimResolved;
   }
 
   /** True once a full pass over the pods ran (the reconciler unmounts nothing before that). */
@@ -119,8 +127,9 @@ export class DesiredStateOfWorldPopulator {
         .filter((v) => mounts.has(v.name) || devices.has(v.name))
         .map(async (podVolume) => {
           try {
-            const { spec, gid } = await this.#createVolumeSpec(podVolume, pod, mounts, devices);
-            this.#dsw.addPodToVolume(podName, pod, spec, podVolume.name, gid);
+            const { spec, gid, pvc } = await this.#createVolumeSpec(podVolume, pod, mounts, devices);
+            const volumeName = this.#dsw.addPodToVolume(podName, pod, spec, podVolume.name, gid);
+            if (pvc !== undefined) this.#checkVolumeFSResize(volumeName, spec, pvc);
             return true;
           } catch (err) {
             log.v(2, 'Error processing volume', {
@@ -152,6 +161,17 @@ export class DesiredStateOfWorldPopulator {
     if (seen) this.#processed.set(podName, true);
   }
 
+  /** Records sizes for node expansion (upstream checkVolumeFSResize); read-only volumes never grow. */
+  #checkVolumeFSResize(volumeName: string, spec: Spec, pvc: PersistentVolumeClaim): void {
+    const pv = spec.persistentVolume;
+    if (pv === undefined || spec.readOnly) return;
+    const pvCap = pv.spec?.capacity?.storage;
+    const claimCap = pvc.status?.capacity?.storage;
+    this.#dsw.updatePersistentVolumeSize(volumeName, pvCap, claimCap, claimNodeExpansionPending(pvc));
+    // After a restart the ASW knows no size yet.
+    if (claimCap !== undefined) this.#asw.initializeClaimSize(volumeName, claimCap);
+  }
+
   #findAndRemoveDeletedPods(): void {
     for (const v of this.#dsw.getVolumesToMount()) {
       if (!this.#state.shouldPodRuntimeBeRemoved(v.podName)) continue;
@@ -177,7 +197,7 @@ export class DesiredStateOfWorldPopulator {
     pod: Pod,
     mounts: Set<string>,
     devices: Set<string>,
-  ): Promise<{ spec: Spec; gid: string }> {
+  ): Promise<{ spec: Spec; gid: string; pvc?: PersistentVolumeClaim }> {
     const ns = pod.metadata.namespace ?? 'default';
     let claimName = podVolume.persistentVolumeClaim?.claimName;
     let readOnly = podVolume.persistentVolumeClaim?.readOnly ?? false;
@@ -210,6 +230,8 @@ export class DesiredStateOfWorldPopulator {
     } catch (err) {
       throw new Error(`error processing PVC ${ns}/${claimName}: ${msg(err)}`);
     }
+    const pvName = spec.persistentVolume?.metadata.name;
+    if (pvName !== undefined) this.#onClaimResolved?.(pod.metadata.uid ?? '', ns, claimName, pvName);
     const volumeMode = spec.persistentVolume?.spec?.volumeMode ?? 'Filesystem';
     if (mounts.has(podVolume.name) && volumeMode !== 'Filesystem') {
       throw new Error(
@@ -221,7 +243,7 @@ export class DesiredStateOfWorldPopulator {
         `volume ${podVolume.name} has volumeMode ${volumeMode}, but is specified in volumeDevices`,
       );
     }
-    return { spec, gid };
+    return { spec, gid, pvc };
   }
 
   async #getPVCExtractPV(namespace: string, claimName: string): Promise<PersistentVolumeClaim> {

@@ -10,17 +10,23 @@
 // calls it when the DSW or ASW changed, an operation finished, or a backoff window expired, instead of
 // upstream's 100 ms loop.
 //
-// At start, reconstructVolumes() rebuilds the ASW from `<root>/pods/*/volumes/*/*` after a restart:
-// each volume found is added as uncertain, so the reconciler either sets it up again (SetUp is
-// idempotent) when a pod still wants it, or tears it down when none does.
+// At start, reconstructVolumes() rebuilds the ASW from `<root>/pods/*/volumes/*/*` (filesystem) and
+// `<root>/pods/*/volumeDevices/*/*` (block) after a restart: each volume found is added as uncertain,
+// so the reconciler either sets it up (maps it) again — idempotent — when a pod still wants it, or
+// tears it down (unmaps it) when none does.
+//
+// A mounted volume whose PV grew while its claim waits for the node (FileSystemResizePending or
+// NodeResizePending) gets an online expansion (executor.expandInUseVolume).
 
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Node, Pod } from '../../../api/index.ts';
 import { logger } from '../../../component/index.ts';
 import {
+  BlockVolumePathHandler,
   EmptyNodeName,
   EmptyUniquePodName,
+  isBlockVolumePlugin,
   isDeviceMountableVolumePlugin,
   isExponentialBackoffError,
   isOperationAlreadyExistsError,
@@ -29,14 +35,14 @@ import {
   type Spec,
   specName,
   unescapePluginName,
-  uniqueVolumeName,
+  type VolumeMode,
   VolumeMountState,
   type VolumePluginMgr,
   type VolumeToMount,
 } from '../../../volume/index.ts';
 import { type ActualStateOfWorld, deviceMayBeMounted, isVolumeNotAttachedError } from '../cache/asw.ts';
-import type { DesiredStateOfWorld } from '../cache/dsw.ts';
-import { podVolumePaths } from '../orphans.ts';
+import { type DesiredStateOfWorld, desiredUniqueVolumeName } from '../cache/dsw.ts';
+import { podVolumeDevicePaths, podVolumePaths } from '../orphans.ts';
 
 const log = logger('volumemanager/reconciler');
 
@@ -63,9 +69,13 @@ export interface PodVolume {
   volumeSpecName: string;
   volumePath: string;
   pluginName: string;
+  volumeMode: VolumeMode;
 }
 
-/** Every `<pods>/<uid>/volumes/<escaped plugin>/<name>` (upstream getVolumesFromPodDir). */
+/**
+ * Every `<pods>/<uid>/volumes/<escaped plugin>/<name>` and `<pods>/<uid>/volumeDevices/<escaped
+ * plugin>/<name>` (upstream getVolumesFromPodDir).
+ */
 export async function getVolumesFromPodDir(podsDir: string): Promise<PodVolume[]> {
   let uids: string[];
   try {
@@ -81,7 +91,14 @@ export async function getVolumesFromPodDir(podsDir: string): Promise<PodVolume[]
       const pluginName = unescapePluginName(parts[parts.length - 2] ?? '');
       // CSI volumes are mounted one level deeper (`.../<name>/mount`).
       const volumePath = pluginName === 'kubernetes.io/csi' ? join(path, 'mount') : path;
-      out.push({ podName: uid, volumeSpecName, volumePath, pluginName });
+      out.push({ podName: uid, volumeSpecName, volumePath, pluginName, volumeMode: 'Filesystem' });
+    }
+    for (const path of await podVolumeDevicePaths(podsDir, uid)) {
+      const parts = path.split('/');
+      const volumeSpecName = parts[parts.length - 1] ?? '';
+      if (volumeSpecName.includes('.tmp-')) continue;
+      const pluginName = unescapePluginName(parts[parts.length - 2] ?? '');
+      out.push({ podName: uid, volumeSpecName, volumePath: path, pluginName, volumeMode: 'Block' });
     }
   }
   return out;
@@ -167,6 +184,14 @@ export class Reconciler {
       if (!state.exists || state.remountRequired) {
         const isRemount = state.remountRequired;
         this.#run('MountVolume', () => executor.mountVolume(v, asw, isRemount));
+        continue;
+      }
+      if (v.nodeExpansionPending === true) {
+        const currentSize = asw.volumeNeedsExpansion(v.volumeName, v.desiredPersistentVolumeSize);
+        if (currentSize !== undefined) {
+          log.v(4, 'Starting operationExecutor.ExpandInUseVolume', { volumeName: v.volumeName });
+          this.#run('ExpandInUseVolume', () => executor.expandInUseVolume(v, asw, currentSize));
+        }
       }
     }
   }
@@ -224,6 +249,10 @@ export class Reconciler {
       podName: v.podName,
       volumeSpecName: v.volumeSpecName,
     });
+    if (v.volumeMode === 'Block') {
+      await this.#cleanupBlock(v);
+      return;
+    }
     try {
       const plugin = this.#o.pluginMgr.findPluginByName(v.pluginName);
       await plugin.newUnmounter(v.volumeSpecName, v.podName).tearDown();
@@ -237,6 +266,35 @@ export class Reconciler {
           cause: errMsg(err),
         });
       }
+    }
+    this.unmountedPods.add(v.podName);
+  }
+
+  /**
+   * A block volume that could not be reconstructed: its per-pod bind mount (when the plugin is known
+   * and can say where) and the pod's symlink go; the plugin's own state cannot be undone without it.
+   */
+  async #cleanupBlock(v: PodVolume): Promise<void> {
+    const h = new BlockVolumePathHandler(this.#o.mounter);
+    try {
+      const plugin = this.#o.pluginMgr.findPluginByName(v.pluginName);
+      if (isBlockVolumePlugin(plugin)) {
+        const unmapper = plugin.newBlockVolumeUnmapper(v.volumeSpecName, v.podName);
+        const spec = await plugin.constructBlockVolumeSpec(v.podName, v.volumeSpecName, v.volumePath);
+        await h.unmapDevice(await unmapper.getGlobalMapPath(spec), v.podName, true);
+        await unmapper.unmapPodDevice?.();
+      }
+      const st = await lstat(v.volumePath).catch(() => undefined);
+      if (st !== undefined && !st.isDirectory()) {
+        const parts = v.volumePath.split('/');
+        await h.unmapDevice(parts.slice(0, -1).join('/'), parts[parts.length - 1] ?? '', false);
+      }
+    } catch (err) {
+      log.error('failed to clean up block volume that could not be reconstructed', err, {
+        path: v.volumePath,
+      });
+      this.#volumesFailedReconstruction.push(v);
+      return;
     }
     this.unmountedPods.add(v.podName);
   }
@@ -290,11 +348,22 @@ export class Reconciler {
       if (asw.volumeExistsWithSpecName(v.podName, v.volumeSpecName)) continue;
       try {
         const plugin = pluginMgr.findPluginByName(v.pluginName);
-        const reconstructed = await plugin.constructVolumeSpec(v.volumeSpecName, v.volumePath);
-        const spec: Spec = reconstructed.spec;
+        const block = v.volumeMode === 'Block';
+        if (block && !isBlockVolumePlugin(plugin)) {
+          throw new Error(`plugin ${plugin.name} does not support block volumes`);
+        }
+        const spec: Spec =
+          block && isBlockVolumePlugin(plugin)
+            ? await plugin.constructBlockVolumeSpec(v.podName, v.volumeSpecName, v.volumePath)
+            : (await plugin.constructVolumeSpec(v.volumeSpecName, v.volumePath)).spec;
         const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { uid: v.podName } };
-        const name = uniqueVolumeName(plugin, spec, v.podName, pluginMgr);
-        const mounter = plugin.newMounter(spec, pod, { outerVolumeName: v.volumeSpecName });
+        const name = desiredUniqueVolumeName(plugin, spec, v.podName, pluginMgr);
+        const mapper =
+          block && isBlockVolumePlugin(plugin) ? plugin.newBlockVolumeMapper(spec, pod) : undefined;
+        const mounter =
+          mapper === undefined
+            ? plugin.newMounter(spec, pod, { outerVolumeName: v.volumeSpecName })
+            : undefined;
         // Only attachable volumes wait for node.status.volumesAttached; the others need no attach.
         const attachable = pluginMgr.findAttachablePluginBySpec(spec) !== undefined;
         if (attachable) asw.addAttachUncertainReconstructedVolume(name, spec, '');
@@ -303,7 +372,8 @@ export class Reconciler {
           podName: v.podName,
           podUID: v.podName,
           volumeName: name,
-          mounter,
+          ...(mounter === undefined ? {} : { mounter }),
+          ...(mapper === undefined ? {} : { blockVolumeMapper: mapper }),
           outerVolumeSpecNames: [v.volumeSpecName],
           volumeGIDValue: '',
           volumeSpec: spec,
@@ -311,7 +381,14 @@ export class Reconciler {
         });
         asw.markVolumeReconstructed(name, v.podName);
         const dm = pluginMgr.findDeviceMountablePluginBySpec(spec);
-        if (dm !== undefined && isDeviceMountableVolumePlugin(dm) && !deviceMountPaths.has(name)) {
+        if (mapper !== undefined) {
+          // Every block volume has its global map path as its "device mount".
+          if (!deviceMountPaths.has(name)) {
+            const path = await mapper.getGlobalMapPath(spec);
+            deviceMountPaths.set(name, path);
+            asw.markDeviceAsUncertain(name, '', path);
+          }
+        } else if (dm !== undefined && isDeviceMountableVolumePlugin(dm) && !deviceMountPaths.has(name)) {
           const path = await dm.newDeviceMounter().getDeviceMountPath(spec);
           deviceMountPaths.set(name, path);
           asw.markDeviceAsUncertain(name, '', path);

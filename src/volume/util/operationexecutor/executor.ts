@@ -4,27 +4,46 @@
 // through NestedPendingOperations, reporting each outcome to the actual state of the world, recording
 // events on the pod and the storage_operation_duration_seconds histogram.
 //
-// Concurrency rule: one operation per volume at a time for attachable or device-mountable volumes
-// (their mounts run with an empty pod name); mounts of other volumes are keyed per pod, and unmounts
-// are always keyed per pod, so different pods' set-ups of such volumes run in parallel.
+// Raw block volumes (a PV with volumeMode Block used through container volumeDevices) are mapped
+// instead of mounted (upstream GenerateMapVolumeFunc / GenerateUnmapVolumeFunc /
+// GenerateUnmapDeviceFunc): setUpDevice once per node, mapPodDevice per pod, then the bind mount at
+// `<globalMapPath>/<podUID>` and the pod's symlink (volumepathhandler.ts). Node expansion runs offline
+// inside a mount (right after mountDevice, or after setUp) and online as its own volume_fs_resize
+// operation (nodeexpand.ts).
+//
+// Crash safety of block volumes: the pod's symlink is the marker reconstruction finds after a
+// restart, so it is created (pointing at the future per-pod bind mount) before setUpDevice and
+// mapPodDevice run, and removed last on unmap, after unmapPodDevice.
+//
+// Concurrency rule: one operation per volume at a time for attachable or device-mountable volumes and
+// for block volumes (their mounts run with an empty pod name); mounts of other volumes are keyed per
+// pod, and unmounts are always keyed per pod, so different pods' set-ups of such volumes run in
+// parallel.
+import { lstat, mkdir, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Node, Pod } from '../../../api/index.ts';
-import { type EventRecorder, EventTypeNormal, EventTypeWarning } from '../../../client/index.ts';
+import { type Client, type EventRecorder, EventTypeNormal, EventTypeWarning } from '../../../client/index.ts';
 import { type Clock, logger, realClock } from '../../../component/index.ts';
 import {
   isAttachableVolumePlugin,
+  isBlockVolumePlugin,
   isDeviceMountableVolumePlugin,
   type VolumePlugin,
   type VolumePluginMgr,
 } from '../../plugins.ts';
 import {
+  type BlockVolumeMapper,
+  type BlockVolumeUnmapper,
   isTransientOperationFailure,
   isUncertainProgressError,
   type MounterArgs,
   type Spec,
   specName,
 } from '../../volume.ts';
+import type { MountInterface } from '../mount/index.ts';
 import {
   FailedAttachVolume,
+  FailedMapVolume,
   FailedMountVolume,
   SuccessfulAttachVolume,
   SuccessfulMountVolume,
@@ -38,11 +57,18 @@ import {
   type OperationKey,
 } from './nestedpendingoperations.ts';
 import {
+  compareSizes,
+  type NodeExpandOutcome,
+  nodeExpandablePluginFor,
+  nodeExpandVolume,
+} from './nodeexpand.ts';
+import {
   type ActualStateOfWorldUpdater,
   type AttachedVolume,
   DeviceMountState,
   generateError,
   generateVolumeMsg,
+  isBlockVolumeSpec,
   type MarkVolumeOpts,
   type MountedVolume,
   OperationName,
@@ -50,6 +76,12 @@ import {
   type VolumeToAttach,
   type VolumeToMount,
 } from './types.ts';
+import {
+  BlockVolumePathHandler,
+  mapBlockVolume,
+  replaceSymlink,
+  unmapBlockVolume,
+} from './volumepathhandler.ts';
 
 const log = logger('operationexecutor');
 
@@ -65,6 +97,10 @@ export interface OperationExecutorOptions {
   waitForAttachTimeoutMs?: number;
   /** Called after every operation finished, after the ASW was updated (the reconciler wakes on it). */
   onOperationComplete?: (key: OperationKey, err: unknown) => void;
+  /** Reads and updates claims for node expansion; without it no expansion runs. */
+  client?: Client;
+  /** Bind mounts of block volumes; default the plugin host's mounter. */
+  mounter?: MountInterface;
 }
 
 /** Not an uncertain or transient failure: the operation is known to have left nothing behind. */
@@ -95,17 +131,60 @@ export function mounterArgsFor(pod: Pod, v: Pick<VolumeToMount, 'desiredSizeLimi
   return args;
 }
 
+/**
+ * Records a failed set-up in the ASW (upstream markVolumeErrorState): a final error on an uncertain
+ * mount forgets the pod's mount; an uncertain error on an unmounted one makes it uncertain.
+ */
+function markVolumeErrorState(asw: ActualStateOfWorldUpdater, opts: MarkVolumeOpts, err: unknown): void {
+  const state = asw.getVolumeMountState(opts.volumeName, opts.podName);
+  if (isOperationFinishedError(err) && state === VolumeMountState.VolumeMountUncertain) {
+    asw.markVolumeAsUnmounted(opts.podName, opts.volumeName);
+  } else if (isUncertainProgressError(err) && state === VolumeMountState.VolumeNotMounted) {
+    asw.markVolumeMountAsUncertain({ ...opts, volumeMountState: VolumeMountState.VolumeMountUncertain });
+  }
+}
+
+/** The device counterpart of markVolumeErrorState (upstream markDeviceErrorState). */
+function markDeviceErrorState(
+  asw: ActualStateOfWorldUpdater,
+  volumeName: string,
+  devicePath: string,
+  deviceMountPath: string,
+  err: unknown,
+): void {
+  const state = asw.getDeviceMountState(volumeName);
+  if (isOperationFinishedError(err) && state === DeviceMountState.DeviceMountUncertain) {
+    asw.markDeviceAsUnmounted(volumeName);
+  } else if (isUncertainProgressError(err) && state === DeviceMountState.DeviceNotMounted) {
+    asw.markDeviceAsUncertain(volumeName, devicePath, deviceMountPath);
+  }
+}
+
+/** Makes the pod's device entry exist (a link to the future per-pod bind mount) if nothing is there. */
+async function ensureMapMarker(dir: string, name: string, target: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o750 });
+  try {
+    await lstat(join(dir, name));
+  } catch {
+    await replaceSymlink(target, join(dir, name));
+  }
+}
+
 export class OperationExecutor {
   readonly #mgr: VolumePluginMgr;
   readonly #recorder: EventRecorder;
   readonly #getNode: (() => Promise<Node>) | undefined;
   readonly #waitForAttachTimeoutMs: number;
+  readonly #client: Client | undefined;
+  readonly #mounter: MountInterface | undefined;
   readonly pendingOperations: NestedPendingOperations;
 
   constructor(opts: OperationExecutorOptions) {
     this.#mgr = opts.pluginMgr;
     this.#recorder = opts.recorder;
     this.#getNode = opts.getNode;
+    this.#client = opts.client;
+    this.#mounter = opts.mounter;
     this.#waitForAttachTimeoutMs = opts.waitForAttachTimeoutMs ?? defaultWaitForAttachTimeoutMs;
     const o: { clock: Clock; onComplete?: (key: OperationKey, err: unknown) => void } = {
       clock: opts.clock ?? realClock,
@@ -138,22 +217,43 @@ export class OperationExecutor {
    * operation for the volume is pending or backing off.
    */
   mountVolume(v: VolumeToMount, asw: ActualStateOfWorldUpdater, isRemount: boolean): void {
-    const podName = !v.pluginIsAttachable && !v.pluginIsDeviceMountable ? v.podName : EmptyUniquePodName;
-    this.pendingOperations.run(v.volumeName, podName, EmptyNodeName, this.#generateMount(v, asw, isRemount));
+    const block = isBlockVolumeSpec(v.volumeSpec);
+    const shared = v.pluginIsAttachable || v.pluginIsDeviceMountable || block;
+    const podName = shared ? EmptyUniquePodName : v.podName;
+    const op = block ? this.#generateMap(v, asw) : this.#generateMount(v, asw, isRemount);
+    this.pendingOperations.run(v.volumeName, podName, EmptyNodeName, op);
   }
 
-  /** Tears a pod's volume down (TearDown) and marks it unmounted. Per pod: pods run in parallel. */
+  /**
+   * Tears a pod's volume down (TearDown, or unmap for a block volume) and marks it unmounted. Per
+   * pod: pods run in parallel.
+   */
   unmountVolume(v: MountedVolume, asw: ActualStateOfWorldUpdater): void {
-    this.pendingOperations.run(v.volumeName, v.podUID, EmptyNodeName, this.#generateUnmount(v, asw));
+    const op = isBlockVolumeSpec(v.volumeSpec) ? this.#generateUnmap(v, asw) : this.#generateUnmount(v, asw);
+    this.pendingOperations.run(v.volumeName, v.podUID, EmptyNodeName, op);
   }
 
-  /** Unmounts a device-mountable volume's global mount once no pod uses it. */
+  /**
+   * Unmounts a device-mountable volume's global mount (or tears a block volume's device down) once no
+   * pod uses it.
+   */
   unmountDevice(v: AttachedVolume, asw: ActualStateOfWorldUpdater): void {
+    const op = isBlockVolumeSpec(v.volumeSpec)
+      ? this.#generateUnmapDevice(v, asw)
+      : this.#generateUnmountDevice(v, asw);
+    this.pendingOperations.run(v.volumeName, EmptyUniquePodName, EmptyNodeName, op);
+  }
+
+  /**
+   * Grows the filesystem of a mounted volume whose PV grew (online expansion, operation
+   * volume_fs_resize); `currentSize` is the size the ASW recorded. One per volume at a time.
+   */
+  expandInUseVolume(v: VolumeToMount, asw: ActualStateOfWorldUpdater, currentSize: string): void {
     this.pendingOperations.run(
       v.volumeName,
       EmptyUniquePodName,
       EmptyNodeName,
-      this.#generateUnmountDevice(v, asw),
+      this.#generateExpandInUse(v, asw, currentSize),
     );
   }
 
@@ -229,6 +329,8 @@ export class OperationExecutor {
           throw fail('MountVolume.WaitForAttach failed', err);
         }
       }
+      let resizeDone = false;
+      let resizedTo: string | undefined;
       if (isDeviceMountableVolumePlugin(p) && p.canDeviceMount(spec)) {
         const deviceMounter = p.newDeviceMounter();
         let deviceMountPath: string;
@@ -264,6 +366,15 @@ export class OperationExecutor {
           );
           log.v(2, msg.detailed);
           this.#recorder.event(v.pod, EventTypeNormal, SuccessfulMountVolume, msg.simple);
+          // Offline expansion right after staging (upstream: deprecated there, but still done).
+          let outcome: NodeExpandOutcome;
+          try {
+            outcome = await this.#expandDuringMount(v, p, { devicePath, deviceMountPath });
+          } catch (err) {
+            throw fail('MountVolume.MountDevice failed while expanding volume', err);
+          }
+          resizeDone = outcome.kind !== 'notDone';
+          if (outcome.kind === 'done') resizedTo = outcome.size;
         }
       }
       const markOpts: MarkVolumeOpts = {
@@ -293,8 +404,24 @@ export class OperationExecutor {
       const msg = generateVolumeMsg('MountVolume.SetUp succeeded', '', name, details);
       // Logged, not an event: upstream's kubelet records SuccessfulMountVolume only for MountDevice.
       log.v(isRemount ? 4 : 1, msg.detailed);
+      // Not done after staging (no device mount, or the plugin needs the published path): now.
+      if (!resizeDone) {
+        let outcome: NodeExpandOutcome;
+        try {
+          outcome = await this.#expandDuringMount(v, p, { devicePath, deviceMountPath: mounter.getPath() });
+        } catch (err) {
+          // Set up but not grown: uncertain, so the pod does not start and a deleted pod is torn down.
+          asw.markVolumeMountAsUncertain({
+            ...markOpts,
+            volumeMountState: VolumeMountState.VolumeMountUncertain,
+          });
+          throw fail('MountVolume.Setup failed while expanding volume', err);
+        }
+        if (outcome.kind === 'done') resizedTo = outcome.size;
+      }
       try {
         asw.markVolumeAsMounted(markOpts);
+        this.#recordSize(v, asw, resizedTo);
       } catch (err) {
         throw fail('MountVolume.MarkVolumeAsMounted failed', err);
       }
@@ -308,6 +435,490 @@ export class OperationExecutor {
         this.#recorder.event(v.pod, EventTypeWarning, FailedMountVolume, message);
       },
       completeFunc: this.#complete(plugin, spec, OperationName.VolumeMount),
+    };
+  }
+
+  // ---- node expansion ------------------------------------------------------------------------------
+
+  /**
+   * Offline expansion inside a mount or map: grows the filesystem when the desired state saw the claim
+   * waiting for the node (no API call otherwise). `notDone` asks for another try after SetUp.
+   */
+  async #expandDuringMount(
+    v: VolumeToMount,
+    p: VolumePlugin,
+    paths: { devicePath: string; deviceMountPath: string },
+  ): Promise<NodeExpandOutcome> {
+    const ne = nodeExpandablePluginFor(p);
+    if (ne === undefined || this.#client === undefined || v.volumeSpec.persistentVolume === undefined) {
+      return { kind: 'notNeeded', size: undefined };
+    }
+    if (v.nodeExpansionPending !== true || compareSizes(v.claimSize, v.desiredPersistentVolumeSize) >= 0) {
+      return { kind: 'notNeeded', size: undefined };
+    }
+    return nodeExpandVolume(
+      {
+        client: this.#client,
+        recorder: this.#recorder,
+        plugin: ne,
+        spec: v.volumeSpec,
+        podRef: v.pod,
+        volumeName: specName(v.volumeSpec),
+        devicePath: paths.devicePath,
+        deviceMountPath: paths.deviceMountPath,
+        ...(v.claimSize === undefined ? {} : { oldSize: v.claimSize }),
+      },
+      { requirePending: false },
+    );
+  }
+
+  /** After a mount: the size the filesystem has (grown now, or the claim's when first known). */
+  #recordSize(v: VolumeToMount, asw: ActualStateOfWorldUpdater, resizedTo: string | undefined): void {
+    if (resizedTo !== undefined) asw.markVolumeAsResized(v.volumeName, resizedTo);
+    else if (v.claimSize !== undefined) asw.initializeClaimSize(v.volumeName, v.claimSize);
+  }
+
+  async #deviceMountPathFor(p: VolumePlugin, spec: Spec): Promise<string | undefined> {
+    if (!isDeviceMountableVolumePlugin(p) || !p.canDeviceMount(spec)) return undefined;
+    return p.newDeviceMounter().getDeviceMountPath(spec);
+  }
+
+  #generateExpandInUse(
+    v: VolumeToMount,
+    asw: ActualStateOfWorldUpdater,
+    currentSize: string,
+  ): GeneratedOperation {
+    const spec = v.volumeSpec;
+    const name = specName(spec);
+    const details = podDetails(v);
+    const fail = (prefix: string, err: unknown) => generateError(prefix, err, name, details);
+    const plugin = this.#pluginFor(spec);
+    const operationFunc = async (): Promise<void> => {
+      let p: VolumePlugin;
+      try {
+        p = this.#mgr.findPluginBySpec(spec);
+      } catch (err) {
+        throw fail('NodeExpandVolume.FindPluginBySpec failed', err);
+      }
+      const ne = nodeExpandablePluginFor(p);
+      if (ne === undefined) {
+        throw fail(
+          'NodeExpandVolume.FindPluginBySpec failed',
+          new Error('plugin does not expand on the node'),
+        );
+      }
+      const newSize = v.desiredPersistentVolumeSize;
+      if (currentSize === '' || newSize === undefined || newSize === '') {
+        throw fail(
+          'NodeExpandvolume.expansion failed',
+          new Error('current or new size of the volume is not set'),
+        );
+      }
+      if (this.#client === undefined) {
+        throw fail('NodeExpandVolume.NodeExpandVolume failed', new Error('no API client'));
+      }
+      let devicePath = v.devicePath;
+      let deviceMountPath: string;
+      if (isBlockVolumeSpec(spec)) {
+        // The mapped device; a staging path when the plugin staged it (CSI NodeStage).
+        devicePath = asw.getDevicePath(v.volumeName) || devicePath;
+        deviceMountPath = asw.getDeviceStagePath(v.volumeName);
+      } else {
+        let podPath: string;
+        try {
+          podPath = p.newMounter(spec, v.pod, {}).getPath();
+        } catch (err) {
+          throw fail('NodeExpandVolume.NewMounter initialization failed', err);
+        }
+        let stagePath: string | undefined;
+        try {
+          stagePath = await this.#deviceMountPathFor(p, spec);
+        } catch (err) {
+          throw fail('NodeExpandVolume.GetDeviceMountPath failed', err);
+        }
+        deviceMountPath = stagePath ?? podPath;
+      }
+      let outcome: NodeExpandOutcome;
+      try {
+        outcome = await nodeExpandVolume(
+          {
+            client: this.#client,
+            recorder: this.#recorder,
+            plugin: ne,
+            spec,
+            podRef: v.pod,
+            volumeName: name,
+            devicePath,
+            deviceMountPath,
+            oldSize: currentSize,
+          },
+          { requirePending: true, newSize },
+        );
+      } catch (err) {
+        throw fail('NodeExpandVolume.NodeExpandVolume failed', err);
+      }
+      if (outcome.kind === 'notDone') {
+        throw fail(
+          'NodeExpandVolume.NodeExpandVolume failed to resize volume',
+          new Error('volume resizing failed for unknown reason'),
+        );
+      }
+      // Grown now, grown before (the claim says so), or nothing to grow (no claim, read-only): the
+      // desired size is reached as far as this node can tell.
+      asw.markVolumeAsResized(
+        v.volumeName,
+        outcome.kind === 'done' ? outcome.size : (outcome.size ?? newSize),
+      );
+      if (outcome.kind === 'done')
+        log.info(`NodeExpandVolume succeeded for volume ${JSON.stringify(name)} ${details}`);
+    };
+    return {
+      operationName: OperationName.VolumeFsResize,
+      operationFunc,
+      completeFunc: this.#complete(plugin, spec, OperationName.VolumeFsResize),
+    };
+  }
+
+  // ---- raw block volumes ---------------------------------------------------------------------------
+
+  #blockPaths(): BlockVolumePathHandler {
+    const mounter = this.#mounter ?? this.#mgr.host?.getMounter();
+    if (mounter === undefined) throw new Error('no mounter for block volumes');
+    return new BlockVolumePathHandler(mounter);
+  }
+
+  #generateMap(v: VolumeToMount, asw: ActualStateOfWorldUpdater): GeneratedOperation {
+    const spec = v.volumeSpec;
+    const name = specName(spec);
+    const details = podDetails(v);
+    const fail = (prefix: string, err: unknown) => generateError(prefix, err, name, details);
+    const plugin = this.#pluginFor(spec);
+    const operationFunc = async (): Promise<void> => {
+      let p: VolumePlugin;
+      try {
+        p = this.#mgr.findPluginBySpec(spec);
+      } catch (err) {
+        throw fail('MapVolume.FindMapperPluginBySpec failed', err);
+      }
+      if (!isBlockVolumePlugin(p)) {
+        throw fail(
+          'MapVolume.FindMapperPluginBySpec failed to find BlockVolumeMapper plugin. Volume plugin is nil.',
+          undefined,
+        );
+      }
+      let mapper: BlockVolumeMapper;
+      try {
+        mapper = p.newBlockVolumeMapper(spec, v.pod);
+      } catch (err) {
+        throw fail('MapVolume.NewBlockVolumeMapper initialization failed', err);
+      }
+      const podUID = v.pod.metadata.uid ?? v.podName;
+      let globalMapPath: string;
+      try {
+        globalMapPath = await mapper.getGlobalMapPath(spec);
+      } catch (err) {
+        throw fail('MapVolume.GetGlobalMapPath failed', err);
+      }
+      const [podMapDir, mapName] = mapper.getPodDeviceMapPath();
+      let devicePath = v.devicePath;
+      if (isAttachableVolumePlugin(p) && p.canAttach(spec)) {
+        try {
+          devicePath = await p
+            .newAttacher()
+            .waitForAttach(spec, devicePath, v.pod, this.#waitForAttachTimeoutMs);
+        } catch (err) {
+          throw fail('MapVolume.WaitForAttach failed', err);
+        }
+      }
+      const h = this.#blockPaths();
+      // The marker reconstruction finds, before anything is set up on the node.
+      try {
+        await ensureMapMarker(podMapDir, mapName, join(globalMapPath, podUID));
+      } catch (err) {
+        throw fail('MapVolume.MapBlockVolume failed', err);
+      }
+      let stagePath = '';
+      if (asw.getDeviceMountState(v.volumeName) !== DeviceMountState.DeviceGloballyMounted) {
+        if (mapper.setUpDevice !== undefined) {
+          try {
+            stagePath = await mapper.setUpDevice();
+          } catch (err) {
+            markDeviceErrorState(asw, v.volumeName, devicePath, globalMapPath, err);
+            throw fail('MapVolume.SetUpDevice failed', err);
+          }
+        }
+        try {
+          asw.markDeviceAsMounted(v.volumeName, devicePath, globalMapPath);
+          asw.setDeviceStagePath(v.volumeName, stagePath);
+        } catch (err) {
+          throw fail('MapVolume.MarkDeviceAsMounted failed', err);
+        }
+      } else {
+        stagePath = asw.getDeviceStagePath(v.volumeName);
+      }
+      const markOpts: MarkVolumeOpts = {
+        podName: v.podName,
+        podUID,
+        volumeName: v.volumeName,
+        blockVolumeMapper: mapper,
+        outerVolumeSpecNames: v.outerVolumeSpecNames,
+        volumeGIDValue: v.volumeGIDValue,
+        volumeSpec: spec,
+        volumeMountState: VolumeMountState.VolumeMounted,
+      };
+      let pluginDevicePath = '';
+      if (mapper.mapPodDevice !== undefined) {
+        try {
+          pluginDevicePath = await mapper.mapPodDevice();
+        } catch (err) {
+          await this.#undoFinalMapFailure(h, asw, markOpts, err, globalMapPath, podMapDir, mapName);
+          throw fail('MapVolume.MapPodDevice failed', err);
+        }
+      }
+      // From here the device may be mapped for the pod: any failure leaves the mount uncertain, so it
+      // is unmapped when the pod goes.
+      try {
+        if (pluginDevicePath !== '') devicePath = pluginDevicePath;
+        if (devicePath === '')
+          throw fail('MapVolume failed', new Error('device path of the volume is empty'));
+        try {
+          devicePath = await realpath(devicePath);
+        } catch (err) {
+          throw fail('MapVolume.EvalHostSymlinks failed', err);
+        }
+        if (asw.getDevicePath(v.volumeName) !== devicePath) {
+          asw.markDeviceAsMounted(v.volumeName, devicePath, globalMapPath);
+        }
+        try {
+          await mapBlockVolume(h, devicePath, globalMapPath, podMapDir, mapName, podUID);
+        } catch (err) {
+          throw fail('MapVolume.MapBlockVolume failed', err);
+        }
+        for (const suffix of [
+          `globalMapPath ${JSON.stringify(globalMapPath)}`,
+          `volumeMapPath ${JSON.stringify(podMapDir)}`,
+        ]) {
+          const msg = generateVolumeMsg('MapVolume.MapPodDevice succeeded', suffix, name, details);
+          this.#recorder.event(v.pod, EventTypeNormal, SuccessfulMountVolume, msg.simple);
+          log.v(1, msg.detailed);
+        }
+        let outcome: NodeExpandOutcome;
+        try {
+          outcome = await this.#expandDuringMount(v, p, { devicePath, deviceMountPath: stagePath });
+        } catch (err) {
+          throw fail('MapVolume.MarkVolumeAsMounted failed while expanding volume', err);
+        }
+        try {
+          asw.markVolumeAsMounted(markOpts);
+          this.#recordSize(v, asw, outcome.kind === 'done' ? outcome.size : undefined);
+        } catch (err) {
+          throw fail('MapVolume.MarkVolumeAsMounted failed', err);
+        }
+      } catch (err) {
+        asw.markVolumeMountAsUncertain({
+          ...markOpts,
+          volumeMountState: VolumeMountState.VolumeMountUncertain,
+        });
+        throw err;
+      }
+    };
+    return {
+      operationName: OperationName.MapVolume,
+      operationFunc,
+      eventRecorderFunc: (err) => {
+        if (err === undefined) return;
+        const message = err instanceof Error ? err.message : String(err);
+        this.#recorder.event(v.pod, EventTypeWarning, FailedMapVolume, message);
+      },
+      completeFunc: this.#complete(plugin, spec, OperationName.MapVolume),
+    };
+  }
+
+  /**
+   * mapPodDevice failed. A final failure of a mount that was uncertain (reconstructed, or an earlier
+   * timeout) means the pod does not have the device: whatever an earlier try mapped is removed before
+   * the mount is forgotten; if that removal fails the mount stays uncertain.
+   */
+  async #undoFinalMapFailure(
+    h: BlockVolumePathHandler,
+    asw: ActualStateOfWorldUpdater,
+    opts: MarkVolumeOpts,
+    err: unknown,
+    globalMapPath: string,
+    podMapDir: string,
+    mapName: string,
+  ): Promise<void> {
+    const uncertain =
+      asw.getVolumeMountState(opts.volumeName, opts.podName) === VolumeMountState.VolumeMountUncertain;
+    if (isOperationFinishedError(err) && uncertain) {
+      try {
+        await unmapBlockVolume(h, globalMapPath, podMapDir, mapName, opts.podUID);
+      } catch (cleanupErr) {
+        log.error('MapVolume: cleanup after a failed MapPodDevice failed', cleanupErr, {
+          volume: opts.volumeName,
+        });
+        return;
+      }
+    }
+    markVolumeErrorState(asw, opts, err);
+  }
+
+  #generateUnmap(v: MountedVolume, asw: ActualStateOfWorldUpdater): GeneratedOperation {
+    const outer = v.outerVolumeSpecNames[0] ?? v.innerVolumeSpecName;
+    const details = mountedDetails(v);
+    const fail = (prefix: string, err: unknown) => generateError(prefix, err, outer, details);
+    const plugin = this.#pluginFor(v.volumeSpec);
+    const operationFunc = async (): Promise<void> => {
+      let p: VolumePlugin;
+      try {
+        p = this.#mgr.findPluginByName(v.pluginName);
+      } catch (err) {
+        throw fail('UnmapVolume.FindMapperPluginByName failed', err);
+      }
+      if (!isBlockVolumePlugin(p)) {
+        throw fail(
+          'UnmapVolume.FindMapperPluginByName failed',
+          new Error('plugin does not map block volumes'),
+        );
+      }
+      let unmapper: BlockVolumeUnmapper;
+      try {
+        unmapper = p.newBlockVolumeUnmapper(v.innerVolumeSpecName, v.podUID);
+      } catch (err) {
+        throw fail('UnmapVolume.NewUnmapper failed', err);
+      }
+      const [podMapDir, mapName] = unmapper.getPodDeviceMapPath();
+      let globalUnmapPath = v.deviceMountPath;
+      if (globalUnmapPath === '') {
+        try {
+          globalUnmapPath = await unmapper.getGlobalMapPath(v.volumeSpec);
+        } catch (err) {
+          throw fail('UnmapVolume.GetGlobalMapPath failed', err);
+        }
+      }
+      // Uncertain until everything below succeeded, so a failure is retried.
+      try {
+        asw.markVolumeMountAsUncertain({
+          podName: v.podName,
+          podUID: v.podUID,
+          volumeName: v.volumeName,
+          ...(v.blockVolumeMapper === undefined ? {} : { blockVolumeMapper: v.blockVolumeMapper }),
+          outerVolumeSpecNames: v.outerVolumeSpecNames,
+          volumeGIDValue: v.volumeGIDValue,
+          volumeSpec: v.volumeSpec,
+          volumeMountState: VolumeMountState.VolumeMountUncertain,
+        });
+      } catch (err) {
+        throw fail('UnmapVolume.MarkDeviceAsUncertain failed', err);
+      }
+      const h = this.#blockPaths();
+      try {
+        // The per-pod bind mount first; the pod's symlink (reconstruction's marker) only once the
+        // plugin unmapped too.
+        if (globalUnmapPath !== '') await h.unmapDevice(globalUnmapPath, v.podUID, true);
+      } catch (err) {
+        throw fail('UnmapVolume.UnmapBlockVolume failed', err);
+      }
+      if (unmapper.unmapPodDevice !== undefined) {
+        try {
+          await unmapper.unmapPodDevice();
+        } catch (err) {
+          throw fail('UnmapVolume.UnmapPodDevice failed', err);
+        }
+      }
+      try {
+        await h.unmapDevice(podMapDir, mapName, false);
+      } catch (err) {
+        throw fail('UnmapVolume.UnmapBlockVolume failed', err);
+      }
+      log.v(
+        1,
+        `UnmapVolume succeeded for volume ${JSON.stringify(v.volumeName)} (OuterVolumeSpecName: ${JSON.stringify(outer)}) pod ${JSON.stringify(v.podName)} (UID: ${JSON.stringify(v.podUID)}). InnerVolumeSpecName ${JSON.stringify(v.innerVolumeSpecName)}. PluginName ${JSON.stringify(v.pluginName)}, VolumeGIDValue ${JSON.stringify(v.volumeGIDValue)}`,
+      );
+      try {
+        asw.markVolumeAsUnmounted(v.podName, v.volumeName);
+      } catch (err) {
+        throw fail('UnmapVolume.MarkVolumeAsUnmounted failed', err);
+      }
+    };
+    return {
+      operationName: OperationName.UnmapVolume,
+      operationFunc,
+      completeFunc: this.#complete(plugin, v.volumeSpec, OperationName.UnmapVolume),
+    };
+  }
+
+  #generateUnmapDevice(v: AttachedVolume, asw: ActualStateOfWorldUpdater): GeneratedOperation {
+    const name = specName(v.volumeSpec);
+    const details = attachedDetails(v);
+    const fail = (prefix: string, err: unknown) => generateError(prefix, err, name, details);
+    const plugin = this.#pluginFor(v.volumeSpec);
+    const operationFunc = async (): Promise<void> => {
+      let p: VolumePlugin;
+      try {
+        p = this.#mgr.findPluginByName(v.pluginName);
+      } catch (err) {
+        throw fail('UnmapDevice.FindMapperPluginByName failed', err);
+      }
+      if (!isBlockVolumePlugin(p)) {
+        throw fail(
+          'UnmapDevice.FindMapperPluginByName failed',
+          new Error('plugin does not map block volumes'),
+        );
+      }
+      let unmapper: BlockVolumeUnmapper;
+      try {
+        unmapper = p.newBlockVolumeUnmapper(name, '');
+      } catch (err) {
+        throw fail('UnmapDevice.NewBlockVolumeUnmapper initialization failed', err);
+      }
+      let globalMapPath = v.deviceMountPath;
+      if (globalMapPath === '') {
+        try {
+          globalMapPath = await unmapper.getGlobalMapPath(v.volumeSpec);
+        } catch (err) {
+          throw fail('UnmapDevice.GetGlobalMapPath failed', err);
+        }
+      }
+      const h = this.#blockPaths();
+      let refs: string[];
+      try {
+        refs = await h.getDeviceBindMountRefs(v.devicePath, globalMapPath);
+      } catch (err) {
+        throw fail('UnmapDevice.GetDeviceBindMountRefs check failed', err);
+      }
+      if (refs.length > 0) {
+        throw fail(
+          'UnmapDevice failed',
+          new Error(
+            `the device ${JSON.stringify(globalMapPath)} is still referenced from other Pods [${refs.join(' ')}]`,
+          ),
+        );
+      }
+      try {
+        asw.markDeviceAsUncertain(v.volumeName, v.devicePath, globalMapPath);
+      } catch (err) {
+        throw fail('UnmapDevice.MarkDeviceAsUncertain failed', err);
+      }
+      if (unmapper.tearDownDevice !== undefined) {
+        try {
+          await unmapper.tearDownDevice(globalMapPath, v.devicePath);
+        } catch (err) {
+          throw fail('UnmapDevice.TearDownDevice failed', err);
+        }
+      }
+      try {
+        await h.removeMapPath(globalMapPath);
+      } catch (err) {
+        throw fail('UnmapDevice.RemoveMapPath failed', err);
+      }
+      log.v(1, generateVolumeMsg('UnmapDevice succeeded', '', name, details).detailed);
+      asw.markDeviceAsUnmounted(v.volumeName);
+    };
+    return {
+      operationName: OperationName.UnmapDevice,
+      operationFunc,
+      completeFunc: this.#complete(plugin, v.volumeSpec, OperationName.UnmapDevice),
     };
   }
 

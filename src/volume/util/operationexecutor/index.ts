@@ -4,4 +4,6 @@ export * from './events.ts';
 export * from './executor.ts';
 export * from './metrics.ts';
 export * from './nestedpendingoperations.ts';
+export * from './nodeexpand.ts';
 export * from './types.ts';
+export * from './volumepathhandler.ts';

@@ -2,7 +2,7 @@
 // operation_executor.go): what to mount, what is mounted, what is attached, the mount states and the
 // ASW updater interface the operations report their outcome through.
 import type { Pod } from '../../../api/index.ts';
-import type { Mounter, Spec } from '../../volume.ts';
+import type { BlockVolumeMapper, Mounter, Spec } from '../../volume.ts';
 
 /** `<plugin>/<volume>` or `<plugin>/<podUID>-<specName>` (see uniqueVolumeName). */
 export type UniqueVolumeName = string;
@@ -31,7 +31,25 @@ export const OperationName = {
   VerifyControllerAttachedVolume: 'verify_controller_attached_volume',
   VolumeAttach: 'volume_attach',
   VolumeDetach: 'volume_detach',
+  MapVolume: 'map_volume',
+  UnmapVolume: 'unmap_volume',
+  UnmapDevice: 'unmap_device',
+  VolumeFsResize: 'volume_fs_resize',
 } as const;
+
+export type VolumeMode = 'Filesystem' | 'Block';
+
+/**
+ * Block for a PersistentVolume with `volumeMode: Block` (used through container volumeDevices),
+ * Filesystem otherwise (upstream CheckVolumeModeFilesystem).
+ */
+export function volumeModeOf(spec: Spec | undefined): VolumeMode {
+  return spec?.persistentVolume?.spec?.volumeMode === 'Block' ? 'Block' : 'Filesystem';
+}
+
+export function isBlockVolumeSpec(spec: Spec | undefined): boolean {
+  return volumeModeOf(spec) === 'Block';
+}
 
 /** A (pod, volume) the desired state wants mounted (upstream VolumeToMount). */
 export interface VolumeToMount {
@@ -50,6 +68,18 @@ export interface VolumeToMount {
   readonly reportedInUse: boolean;
   /** emptyDir size limit (quantity string), when set. */
   readonly desiredSizeLimit?: string;
+  /**
+   * The PV's capacity (quantity string) as the populator last saw it; set only for writable
+   * PVC-backed volumes (upstream DesiredPersistentVolumeSize).
+   */
+  readonly desiredPersistentVolumeSize?: string;
+  /** The claim's status.capacity.storage as the populator last saw it. */
+  readonly claimSize?: string;
+  /**
+   * The claim asks the node to finish an expansion: condition FileSystemResizePending or
+   * allocatedResourceStatuses.storage NodeResizePending.
+   */
+  readonly nodeExpansionPending?: boolean;
 }
 
 /** A volume to attach to a node, with the pods waiting for it (upstream VolumeToAttach). */
@@ -71,6 +101,9 @@ export interface AttachedVolume {
   readonly devicePath: string;
   readonly deviceMountPath: string;
   readonly deviceMountState: DeviceMountState;
+  /** Block volumes: the path setUpDevice returned (CSI staging path), or ''. */
+  readonly deviceStagePath: string;
+  readonly volumeMode: VolumeMode;
 }
 
 /** A (pod, volume) the actual state knows to be mounted or possibly mounted (upstream MountedVolume). */
@@ -83,10 +116,14 @@ export interface MountedVolume {
   readonly outerVolumeSpecNames: readonly string[];
   readonly pluginName: string;
   readonly mounter: Mounter | undefined;
+  /** Block volumes: the mapper that mapped it (undefined for filesystem volumes). */
+  readonly blockVolumeMapper: BlockVolumeMapper | undefined;
   readonly volumeSpec: Spec;
   readonly volumeGIDValue: string;
+  /** The global mount path (filesystem) or global map path (block). */
   readonly deviceMountPath: string;
   readonly volumeMountState: VolumeMountState;
+  readonly volumeMode: VolumeMode;
 }
 
 export interface MarkVolumeOpts {
@@ -94,6 +131,7 @@ export interface MarkVolumeOpts {
   readonly podUID: string;
   readonly volumeName: UniqueVolumeName;
   readonly mounter?: Mounter;
+  readonly blockVolumeMapper?: BlockVolumeMapper;
   readonly outerVolumeSpecNames: readonly string[];
   readonly volumeGIDValue: string;
   readonly volumeSpec: Spec;
@@ -116,6 +154,15 @@ export interface ActualStateOfWorldUpdater {
   markDeviceAsUnmounted(volumeName: UniqueVolumeName): void;
   getDeviceMountState(volumeName: UniqueVolumeName): DeviceMountState;
   getVolumeMountState(volumeName: UniqueVolumeName, podName: UniquePodName): VolumeMountState;
+  /** Block volumes: records what setUpDevice returned (the staging path). */
+  setDeviceStagePath(volumeName: UniqueVolumeName, stagePath: string): void;
+  getDeviceStagePath(volumeName: UniqueVolumeName): string;
+  /** The device path recorded for the volume, or ''. */
+  getDevicePath(volumeName: UniqueVolumeName): string;
+  /** The size the volume's filesystem was grown to (upstream MarkVolumeAsResized). */
+  markVolumeAsResized(volumeName: UniqueVolumeName, size: string): void;
+  /** Records the claim size when none is recorded yet (upstream InitializeClaimSize). */
+  initializeClaimSize(volumeName: UniqueVolumeName, size: string): void;
 }
 
 /** An operation failure: `message` is the simple form events carry, `detailed` the one logs carry. */
