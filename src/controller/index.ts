@@ -1,5 +1,5 @@
-// The storage controllers (persistent volumes, protection, and later attach/detach, expansion,
-// snapshots and the CSI sidecar logic) and the manager that runs them.
+// The storage controllers (persistent volumes, protection, expansion, snapshots and the built-in CSI
+// sidecar logic) and the manager that runs them.
 export * from './manager.ts';
 export {
   HostPathProvisioner,

@@ -2,6 +2,7 @@
 // factory, starts the informers once every controller has registered its own, and runs them until the
 // signal aborts (kube-controller-manager's role for the storage controllers).
 
+import { setMaxListeners } from 'node:events';
 import { type CSIDriver, Resources } from '../api/index.ts';
 import { type Client, Recorder, type SharedInformerFactory } from '../client/index.ts';
 import { type Clock, logger } from '../component/index.ts';
@@ -11,10 +12,14 @@ import {
   CsiCapacityController,
   type CsiControllerContext,
   CsiProvisionerController,
+  CsiResizer,
+  CsiSnapshotter,
   DriverCapabilityCache,
 } from './csi/index.ts';
+import { ExpandController } from './expand/index.ts';
 import { ControllerComponent, PersistentVolumeController } from './persistentvolume/index.ts';
 import { PVCProtectionController, PVProtectionController } from './protection/index.ts';
+import { SnapshotController } from './snapshot/index.ts';
 
 const log = logger('controller-manager');
 
@@ -47,6 +52,27 @@ export function startControllers(opts: ControllerManagerOptions, signal: AbortSi
   };
   const workers = opts.workers ?? 2;
   const runs: { name: string; run: () => Promise<void> }[] = [];
+  // Every controller and informer listens on this one signal.
+  setMaxListeners(0, signal);
+  /** Runs a controller with its own event recorder (events carry the upstream component name). */
+  const withRecorder = (
+    component: string,
+    name: string,
+    make: (recorder: Recorder) => { run(signal: AbortSignal, workers: number): Promise<void> },
+  ): void => {
+    const recorder = new Recorder({ client: opts.client, source: { component } });
+    const controller = make(recorder);
+    runs.push({
+      name,
+      run: async () => {
+        try {
+          await controller.run(signal, workers);
+        } finally {
+          recorder.shutdown();
+        }
+      },
+    });
+  };
   const pvEvents = new Recorder({ client: opts.client, source: { component: ControllerComponent } });
   const pvController = new PersistentVolumeController({
     ...common,
@@ -80,7 +106,27 @@ export function startControllers(opts: ControllerManagerOptions, signal: AbortSi
     runs.push({ name: 'csi-capacity', run: () => capacity.run(signal, 1) });
     const attacher = new CsiAttacherController(csiOpts);
     runs.push({ name: 'csi-attacher', run: () => attacher.run(signal, workers * 4) });
+    withRecorder(
+      'external-resizer',
+      'csi-resizer',
+      (recorder) => new CsiResizer({ ...common, recorder, csi }),
+    );
+    withRecorder(
+      'csi-snapshotter',
+      'csi-snapshotter',
+      (recorder) => new CsiSnapshotter({ ...common, recorder, csi }),
+    );
   }
+  withRecorder(
+    'volume_expand',
+    'persistentvolume-expander',
+    (recorder) => new ExpandController({ ...common, recorder }),
+  );
+  withRecorder(
+    'snapshot-controller',
+    'snapshot-controller',
+    (recorder) => new SnapshotController({ ...common, recorder }),
+  );
   const pvc = new PVCProtectionController(common);
   runs.push({ name: 'pvc-protection', run: () => pvc.run(signal, workers) });
   const pv = new PVProtectionController(common);

@@ -8,6 +8,14 @@ export * from './common.ts';
 export * from './constants.ts';
 export * from './options.ts';
 export * from './provisioner.ts';
+export { CsiResizer, type CsiResizerOptions, mergeResizeConditions } from './resizer.ts';
+export {
+  CsiSnapshotter,
+  type CsiSnapshotterOptions,
+  removeSnapshotPrefixedParameters,
+  shouldDeleteContent,
+  snapshotNameFor,
+} from './snapshotter.ts';
 export {
   attacherFinalizer,
   getSecretReference,
