@@ -9,7 +9,16 @@
 // Idempotency: the volume name `pvc-<claim UID>` is the key. A crash, an API failure or a driver kill
 // anywhere between CreateVolume and the PV creation makes the next attempt call CreateVolume again
 // with the same name (the driver returns the same volume) and then create the PV; an existing PV means
-// done. Nothing is remembered across attempts but which PVs this process already created.
+// done.
+//
+// No orphans: from the first CreateVolume until the PV exists (or the driver answered with a final
+// error, so nothing was made) a claim is "in progress" (upstream's claimsInProgress, in memory). If it
+// is deleted, or replaced by a claim of the same name with another UID, in that window, the volume made
+// for it is deleted (CreateVolume replayed with the same name to learn its ID, then DeleteVolume)
+// instead of getting a PV; if that DeleteVolume fails, the PV is created after all, as upstream always
+// does, and the PV controller releases it to the normal reclaim path. What is not covered, as upstream
+// does not: the process dying after CreateVolume and the claim being deleted before it restarts, since
+// nothing persisted names the volume then.
 //
 // Concurrency: one worker at a time per claim and per PV (workqueue keys); different claims and PVs
 // are handled in parallel by `workers` workers per queue. Failures are retried with per-key backoff.
@@ -160,6 +169,8 @@ export class CsiProvisionerController {
   readonly #identities = new Map<string, string>();
   /** PVs this process created that the informer may not show yet. */
   readonly #created = new Set<string>();
+  /** Claims (by key) whose volume may exist in the driver while no PV records it yet. */
+  readonly #inProgress = new Map<string, PersistentVolumeClaim>();
   readonly #unsubscribe: () => void;
 
   constructor(opts: CsiControllerOptions) {
@@ -244,6 +255,8 @@ export class CsiProvisionerController {
   }
 
   #claimDeleted(claim: PersistentVolumeClaim): void {
+    const key = metaNamespaceKey(claim);
+    if (this.#inProgress.has(key)) this.claimQueue.add(key);
     const src = cloneSource(claim);
     if (src !== undefined) this.claimQueue.add(`${claim.metadata.namespace ?? ''}/${src}`);
   }
@@ -267,6 +280,10 @@ export class CsiProvisionerController {
 
   async #syncClaim(key: string, signal: AbortSignal): Promise<void> {
     const claim = this.#claims.getByKey(key);
+    const stale = this.#inProgress.get(key);
+    if (stale !== undefined && (claim === undefined || claim.metadata.uid !== stale.metadata.uid)) {
+      await this.#abandon(key, stale, signal);
+    }
     if (claim === undefined) return;
     if (claim.metadata.finalizers?.includes(PvcCloneFinalizer) === true) {
       await this.#syncCloneProtection(claim, signal);
@@ -334,6 +351,28 @@ export class CsiProvisionerController {
       );
       return;
     }
+    const now = this.#claims.getByKey(key);
+    if (now === undefined || now.metadata.uid !== claim.metadata.uid) {
+      // The claim went away while its volume was being made: nobody will use the volume.
+      await this.#discard(claim, pv, client, signal);
+      this.#inProgress.delete(key);
+      if (now !== undefined) this.claimQueue.add(key);
+      return;
+    }
+    await this.#savePV(claim, pv, signal);
+    this.#inProgress.delete(key);
+    this.#recorder.event(
+      claim,
+      'Normal',
+      Events.ProvisioningSucceeded,
+      `Successfully provisioned volume ${pvName}`,
+    );
+    log.v(2, 'Provisioned volume', { PVC: key, PV: pvName, volumeHandle: pv.spec?.csi?.volumeHandle });
+  }
+
+  /** StoreVolume: creates the PV; an existing one is ours from an earlier attempt. */
+  async #savePV(claim: PersistentVolumeClaim, pv: PersistentVolume, signal: AbortSignal): Promise<void> {
+    const pvName = pv.metadata.name ?? '';
     try {
       await this.#client.resource<PersistentVolume>(Resources.persistentvolumes).create(pv, { signal });
     } catch (err) {
@@ -344,13 +383,85 @@ export class CsiProvisionerController {
       log.v(2, 'Persistentvolume already exists, reusing', { PV: pvName });
     }
     this.#created.add(pvName);
-    this.#recorder.event(
-      claim,
-      'Normal',
-      Events.ProvisioningSucceeded,
-      `Successfully provisioned volume ${pvName}`,
-    );
-    log.v(2, 'Provisioned volume', { PVC: key, PV: pvName, volumeHandle: pv.spec?.csi?.volumeHandle });
+    log.v(4, 'Saved PersistentVolume', { PVC: metaNamespaceKey(claim), PV: pvName });
+  }
+
+  /**
+   * Deletes the volume made for a claim that no longer exists. When DeleteVolume fails the PV is
+   * created after all, so that the volume stays on record and the reclaim path deletes it later.
+   */
+  async #discard(
+    claim: PersistentVolumeClaim,
+    pv: PersistentVolume,
+    client: CsiClient,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const key = metaNamespaceKey(claim);
+    const handle = pv.spec?.csi?.volumeHandle ?? '';
+    const secrets = await this.#deletionSecrets(pv, signal);
+    const err = await this.#cleanupVolume(client, handle, secrets, signal);
+    if (err === undefined) {
+      log.info('Deleted the volume of a claim deleted during provisioning', {
+        PVC: key,
+        UID: claim.metadata.uid,
+        volumeHandle: handle,
+      });
+      return;
+    }
+    log.warn('Cannot delete the volume of a claim deleted during provisioning, saving its PV', {
+      PVC: key,
+      volumeHandle: handle,
+      err: errMsg(err),
+    });
+    await this.#savePV(claim, pv, signal);
+  }
+
+  /**
+   * A claim in progress was deleted or replaced: replay CreateVolume for it (same name, so the driver
+   * answers with the volume it made, if any) and discard the result. Throws to be retried.
+   */
+  async #abandon(key: string, stale: PersistentVolumeClaim, signal: AbortSignal): Promise<void> {
+    const driver = claimProvisioner(stale);
+    const client = builtinClient(this.#csi, driver);
+    if (client === undefined) {
+      throw new CsiControllerError(
+        `cannot clean up after deleted claim ${key}: driver ${driver} is not available to the built-in provisioner`,
+      );
+    }
+    const className = getPersistentVolumeClaimClass(stale);
+    const sc = this.#classes.getByKey(className);
+    if (sc === undefined || sc.provisioner !== driver) {
+      log.warn('StorageClass of a deleted claim is gone, its volume may be orphaned', {
+        PVC: key,
+        storageClass: className,
+        volumeName: provisionedVolumeName(stale),
+      });
+      this.#inProgress.delete(key);
+      return;
+    }
+    const caps = await this.#caps.get(driver, client, signal);
+    let node: Node | undefined;
+    const selectedNode = stale.metadata.annotations?.[AnnSelectedNode] ?? '';
+    if (selectedNode !== '') {
+      try {
+        node = await this.#node(selectedNode, signal);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    let pv: PersistentVolume;
+    try {
+      pv = await this.#provision(stale, sc, client, caps, node, signal);
+    } catch (err) {
+      if (err instanceof Ignored || (err instanceof ProvisionFailure && err.state !== 'background')) {
+        // The driver made nothing for this name.
+        this.#inProgress.delete(key);
+        return;
+      }
+      throw err;
+    }
+    await this.#discard(stale, pv, client, signal);
+    this.#inProgress.delete(key);
   }
 
   /** provisionVolumeErrorHandling: ProvisioningFailed, then either reschedule or retry with backoff. */
@@ -531,6 +642,8 @@ export class CsiProvisionerController {
     }
 
     let rep: Awaited<ReturnType<CsiClient['createVolume']>>;
+    const key = metaNamespaceKey(claim);
+    if (!this.#inProgress.has(key)) this.#inProgress.set(key, claim);
     try {
       rep = await client.createVolume(req, { signal, timeoutMs: this.#timeoutMs });
     } catch (err) {
@@ -541,6 +654,9 @@ export class CsiProvisionerController {
         if (isCsiResourceExhausted(err)) state = mayReschedule ? 'reschedule' : 'finished';
         else if (isFinalCsiError(err)) state = 'finished';
       }
+      // A final answer means the driver made nothing; otherwise it may still be making the volume.
+      if (state !== 'background' && this.#inProgress.get(key)?.metadata.uid === claim.metadata.uid)
+        this.#inProgress.delete(key);
       throw new ProvisionFailure(errMsg(err), state, { cause: err });
     }
     const vol = rep.volume;
