@@ -816,3 +816,166 @@ async function stageErrors(operation: string): Promise<number> {
   const v = (await m.get()).values.find((x) => x.labels['operation'] === operation);
   return v?.value ?? 0;
 }
+
+// ---- storage capacity (hasEnoughCapacity) ----------------------------------------------------------
+
+describe('Scheduler storage capacity', () => {
+  const driver = (storageCapacity?: boolean): CSIDriver => ({
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'CSIDriver',
+    metadata: { name: 'hostpath.csi.k8s.io' },
+    spec: storageCapacity === undefined ? {} : { storageCapacity },
+  });
+  const cap = (
+    name: string,
+    o: {
+      class?: string;
+      zone?: string;
+      topology?: CSIStorageCapacity['nodeTopology'] | null;
+      capacity?: string;
+      max?: string;
+    },
+  ): CSIStorageCapacity => ({
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'CSIStorageCapacity',
+    metadata: { name, namespace: 'kube-system' },
+    storageClassName: o.class ?? 'csi',
+    ...(o.topology === null ? {} : { nodeTopology: o.topology ?? { matchLabels: { zone: o.zone ?? 'x' } } }),
+    ...(o.capacity !== undefined ? { capacity: o.capacity } : {}),
+    ...(o.max !== undefined ? { maximumVolumeSize: o.max } : {}),
+  });
+  const noSpace = `0/2 nodes are available: 2 node(s) did not have enough free storage. ${notHelpful(2)}`;
+  const cases: {
+    name: string;
+    drivers: CSIDriver[];
+    capacities: CSIStorageCapacity[];
+    size: string;
+    /** The node chosen for provisioning, or the FailedScheduling message. */
+    want: string;
+  }[] = [
+    {
+      name: 'prefers maximumVolumeSize over capacity',
+      drivers: [driver(true)],
+      capacities: [
+        cap('cx', { zone: 'x', capacity: '10Gi', max: '2Gi' }),
+        cap('cy', { zone: 'y', capacity: '5Gi' }),
+      ],
+      size: '5Gi',
+      want: 'b',
+    },
+    {
+      name: 'uses capacity when maximumVolumeSize is unset, and an exact fit is enough',
+      drivers: [driver(true)],
+      capacities: [cap('cx', { zone: 'x', capacity: '5Gi' })],
+      size: '5Gi',
+      want: 'a',
+    },
+    {
+      name: 'does not check capacity when the provisioner has no CSIDriver object',
+      drivers: [],
+      capacities: [],
+      size: '5Gi',
+      want: 'a',
+    },
+    {
+      name: 'does not check capacity when the CSIDriver has storageCapacity false',
+      drivers: [driver(false)],
+      capacities: [],
+      size: '5Gi',
+      want: 'a',
+    },
+    {
+      name: 'does not check capacity when the CSIDriver leaves storageCapacity unset',
+      drivers: [driver()],
+      capacities: [],
+      size: '5Gi',
+      want: 'a',
+    },
+    {
+      name: 'ignores capacity published for another storage class',
+      drivers: [driver(true)],
+      capacities: [cap('cx', { class: 'other', zone: 'x', capacity: '10Gi' })],
+      size: '5Gi',
+      want: noSpace,
+    },
+    {
+      name: 'grants no node access through a capacity without nodeTopology',
+      drivers: [driver(true)],
+      capacities: [cap('cx', { topology: null, capacity: '10Gi' })],
+      size: '5Gi',
+      want: noSpace,
+    },
+    {
+      name: 'ignores a capacity with neither capacity nor maximumVolumeSize',
+      drivers: [driver(true)],
+      capacities: [cap('cx', { zone: 'x' })],
+      size: '1Gi',
+      want: noSpace,
+    },
+    {
+      name: 'matches nodeTopology selectors with matchExpressions',
+      drivers: [driver(true)],
+      capacities: [
+        cap('cxy', {
+          topology: { matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['x'] }] },
+          capacity: '10Gi',
+        }),
+      ],
+      size: '5Gi',
+      want: 'b',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const w = await start({
+        nodes: [node('a', { labels: { zone: 'x' } }), node('b', { labels: { zone: 'y' } })],
+        classes: [csiClass()],
+        csiDrivers: c.drivers,
+        capacities: c.capacities,
+        pvcs: [pvc('data', { class: 'csi', size: c.size })],
+        pods: [claimPod('p', 'data')],
+      });
+      const selected = w.get<PersistentVolumeClaim>(Resources.persistentvolumeclaims, 'data').metadata
+        .annotations?.[AnnSelectedNode];
+      if (c.want.length === 1) {
+        assert.equal(selected, c.want);
+        assert.deepEqual(w.failures('p'), []);
+      } else {
+        assert.equal(selected, undefined);
+        assert.deepEqual(w.failures('p'), [c.want]);
+      }
+    });
+  }
+
+  for (const how of ['added', 'updated'] as const) {
+    it(`retries an unschedulable pod when a CSIStorageCapacity is ${how}, after its backoff`, async () => {
+      const w = await start({
+        nodes: [node('a', { labels: { zone: 'x' } }), node('b', { labels: { zone: 'y' } })],
+        classes: [csiClass()],
+        csiDrivers: [driver(true)],
+        capacities: [cap('cx', { zone: 'x', capacity: '1Gi' })],
+        pvcs: [pvc('data', { class: 'csi', size: '5Gi' })],
+        pods: [claimPod('p', 'data')],
+      });
+      assert.deepEqual(w.failures('p'), [noSpace]);
+      const caps = w.client.resource<CSIStorageCapacity>(Resources.csistoragecapacities, 'kube-system');
+      if (how === 'added') {
+        await caps.create(cap('cy', { zone: 'y', capacity: '10Gi' }));
+      } else {
+        const cx = await caps.get('cx');
+        cx.capacity = '10Gi';
+        await caps.update(cx);
+      }
+      await settle();
+      w.clock.step(1000);
+      await settle();
+      assert.equal(
+        w.get<PersistentVolumeClaim>(Resources.persistentvolumeclaims, 'data').metadata.annotations?.[
+          AnnSelectedNode
+        ],
+        how === 'added' ? 'b' : 'a',
+      );
+      assert.equal(w.failures('p').length, 1);
+    });
+  }
+});
