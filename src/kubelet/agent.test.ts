@@ -335,3 +335,30 @@ describe('NodeAgent without an attach/detach controller', () => {
     assert.equal(node.metadata.labels?.['kubernetes.io/hostname'], 'node-1');
   });
 });
+
+describe('NodeAgent and CSI drivers', () => {
+  it('registers the kubernetes.io/csi plugin and retries the CSI volumes at once when a driver registers or goes', async () => {
+    const e = await start({ enablePluginRegistration: false });
+    await until('the volume manager runs', () => {
+      try {
+        e.agent.volumeManager.pluginMgr.findPluginByName('kubernetes.io/csi');
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const calls: (string | undefined)[] = [];
+    const vm = e.agent.volumeManager;
+    const original = vm.pluginsChanged.bind(vm);
+    vm.pluginsChanged = (name?: string) => {
+      calls.push(name);
+      original(name);
+    };
+    e.agent.csiDrivers.set('hostpath.csi.example.io', {
+      endpoint: join(e.root, 'csi.sock'),
+      highestSupportedVersion: '1.0.0',
+    });
+    e.agent.csiDrivers.delete('hostpath.csi.example.io');
+    assert.deepEqual(calls, ['kubernetes.io/csi', 'kubernetes.io/csi']);
+  });
+});

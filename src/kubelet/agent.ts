@@ -10,6 +10,10 @@
 // kubelet-managed attach, `--enable-controller-attach-detach=false`): the Node then carries no
 // `volumes.kubernetes.io/controller-managed-attach-detach` annotation.
 //
+// CSI: the agent registers the `kubernetes.io/csi` plugin over its CSIDriverRegistry (filled by the
+// plugin registration handler); a driver that registers or goes retries at once the volumes and pods
+// that waited for it.
+//
 // Disk-backed emptyDir volumes with a sizeLimit are measured every eviction monitoring period (10 s);
 // a pod over a limit is evicted as the kubelet's eviction manager does (see eviction.ts).
 //
@@ -41,6 +45,8 @@ import {
 import { type Clock, logger, realClock, type Timer } from '../component/index.ts';
 import { CSIDriverRegistry } from '../csi/index.ts';
 import {
+  CSIPlugin,
+  csiPluginName,
   FlexVolumeProber,
   type FlexVolumeProberOptions,
   type MountInterface,
@@ -164,6 +170,10 @@ export class NodeAgent {
   readonly csiDrivers: CSIDriverRegistry;
   /** Undefined when enablePluginRegistration is false. */
   readonly pluginManager: PluginManager | undefined;
+  /** Stops listening to the CSI driver registry. */
+  #unsubscribeDrivers: (() => void) | undefined;
+  /** The kubernetes.io/csi plugin this agent made (closed on shutdown), if it made one. */
+  readonly #csiPlugin: CSIPlugin | undefined;
   readonly #csiRegistration: CSIRegistrationHandler;
   readonly #o: NodeAgentOptions;
   /** Pods this agent evicted, by UID, with the message; they are stopped like terminal pods. */
@@ -228,11 +238,16 @@ export class NodeAgent {
     } else {
       this.pluginManager = undefined;
     }
+    // The caller may bring its own kubernetes.io/csi plugin (tests); otherwise one over csiDrivers.
+    this.#csiPlugin = opts.plugins.some((p) => p.name === csiPluginName)
+      ? undefined
+      : new CSIPlugin({ drivers: this.csiDrivers });
+    const plugins = this.#csiPlugin === undefined ? opts.plugins : [...opts.plugins, this.#csiPlugin];
     this.volumeManager = new VolumeManager({
       client: opts.client,
       nodeName: opts.nodeName,
       rootDir: opts.rootDir,
-      plugins: opts.plugins,
+      plugins,
       mounter: opts.mounter,
       recorder: this.#recorder,
       clock: this.#clock,
@@ -282,6 +297,11 @@ export class NodeAgent {
     if (evictionPeriod > 0) every(evictionPeriod, () => this.synchronizeEviction());
     // A driver installed, replaced or removed: probe again and retry the pods that failed.
     this.flexVolumeProber.watch(() => this.volumeManager.pluginsChanged());
+    // A CSI driver registered or went: its volumes' operations and the pods waiting for them retry now.
+    this.#unsubscribeDrivers = this.csiDrivers.subscribe(() => {
+      this.volumeManager.pluginsChanged(csiPluginName);
+      this.#retryWaitingPods();
+    });
     // After node registration: the CSINode a driver registration creates is owned by the Node.
     try {
       await this.pluginManager?.start();
@@ -307,6 +327,7 @@ export class NodeAgent {
     });
     for (const t of timers) t.cancel();
     this.flexVolumeProber.close();
+    this.#unsubscribeDrivers?.();
     await this.pluginManager?.stop();
     await this.#csiRegistration.settled();
     for (const w of this.#workers.values()) {
@@ -314,6 +335,7 @@ export class NodeAgent {
       w.abort?.abort();
     }
     await vm;
+    this.#csiPlugin?.close();
     this.#pods.stop();
     await this.#pods.stopped();
     this.#ownRecorder?.shutdown();

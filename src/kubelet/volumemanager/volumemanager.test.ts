@@ -428,3 +428,22 @@ describe('VolumeManager with a dynamic plugin prober', { timeout: 20_000 }, () =
     assert.equal(changed, 2);
   });
 });
+
+describe('VolumeManager.pluginsChanged', () => {
+  it("retries a plugin's failed operations at once, without waiting for their backoff", async () => {
+    const e = await start();
+    e.plugin.injectError('setUp', new Error('driver not registered yet'));
+    const p = pod('u1', [{ name: 'cache', emptyDir: {} }]);
+    e.pods.pods.set('u1', p);
+    e.vm.podsChanged();
+    const mounted = e.vm.waitForAttachAndMount(p);
+    await e.vm.waitIdle();
+    assert.equal(e.plugin.callsOf('setUp').length, 1);
+    e.vm.pluginsChanged('kubernetes.io/other-plugin');
+    await e.vm.waitIdle();
+    assert.equal(e.plugin.callsOf('setUp').length, 1, "another plugin's change leaves the backoff");
+    e.vm.pluginsChanged('kubernetes.io/fake-plugin');
+    await mounted;
+    assert.equal(e.plugin.callsOf('setUp').length, 2);
+  });
+});

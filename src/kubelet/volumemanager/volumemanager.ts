@@ -364,9 +364,15 @@ export class VolumeManager {
 
   /**
    * The dynamic plugins may have changed (a driver installed, replaced or removed): probe again, and
-   * process again the pods whose volumes failed (a missing plugin among the reasons).
+   * process again the pods whose volumes failed (a missing plugin among the reasons). With a plugin
+   * name (a CSI driver registered or went: `kubernetes.io/csi`), the failed operations on that
+   * plugin's volumes may also run again at once instead of after their backoff.
    */
-  pluginsChanged(): void {
+  pluginsChanged(pluginName?: string): void {
+    if (pluginName !== undefined) {
+      const prefix = `${pluginName}/`;
+      this.executor.pendingOperations.resetBackoff((k) => k.volumeName.startsWith(prefix));
+    }
     for (const uid of this.populator.failedPods()) this.populator.reprocessPod(uid);
     this.#requestPopulate();
   }

@@ -478,11 +478,6 @@ export class OperationExecutor {
     else if (v.claimSize !== undefined) asw.initializeClaimSize(v.volumeName, v.claimSize);
   }
 
-  async #deviceMountPathFor(p: VolumePlugin, spec: Spec): Promise<string | undefined> {
-    if (!isDeviceMountableVolumePlugin(p) || !p.canDeviceMount(spec)) return undefined;
-    return p.newDeviceMounter().getDeviceMountPath(spec);
-  }
-
   #generateExpandInUse(
     v: VolumeToMount,
     asw: ActualStateOfWorldUpdater,
@@ -517,26 +512,18 @@ export class OperationExecutor {
       if (this.#client === undefined) {
         throw fail('NodeExpandVolume.NodeExpandVolume failed', new Error('no API client'));
       }
+      // As upstream: a filesystem volume is grown at the pod's mount path (the plugin finds its
+      // staging path itself), a block volume through the mapped device.
       let devicePath = v.devicePath;
-      let deviceMountPath: string;
+      let deviceMountPath = '';
       if (isBlockVolumeSpec(spec)) {
-        // The mapped device; a staging path when the plugin staged it (CSI NodeStage).
         devicePath = asw.getDevicePath(v.volumeName) || devicePath;
-        deviceMountPath = asw.getDeviceStagePath(v.volumeName);
       } else {
-        let podPath: string;
         try {
-          podPath = p.newMounter(spec, v.pod, {}).getPath();
+          deviceMountPath = p.newMounter(spec, v.pod, {}).getPath();
         } catch (err) {
           throw fail('NodeExpandVolume.NewMounter initialization failed', err);
         }
-        let stagePath: string | undefined;
-        try {
-          stagePath = await this.#deviceMountPathFor(p, spec);
-        } catch (err) {
-          throw fail('NodeExpandVolume.GetDeviceMountPath failed', err);
-        }
-        deviceMountPath = stagePath ?? podPath;
       }
       let outcome: NodeExpandOutcome;
       try {
@@ -704,7 +691,7 @@ export class OperationExecutor {
         }
         let outcome: NodeExpandOutcome;
         try {
-          outcome = await this.#expandDuringMount(v, p, { devicePath, deviceMountPath: stagePath });
+          outcome = await this.#expandDuringMount(v, p, { devicePath, deviceMountPath: '' });
         } catch (err) {
           throw fail('MapVolume.MarkVolumeAsMounted failed while expanding volume', err);
         }

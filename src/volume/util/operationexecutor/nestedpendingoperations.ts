@@ -229,6 +229,21 @@ export class NestedPendingOperations {
     return next;
   }
 
+  /**
+   * Forgets the backoff of finished (failed) operations whose key matches, so they may run again at
+   * once — e.g. when the plugin or driver they waited for appeared. Returns how many were reset.
+   */
+  resetBackoff(match: (key: OperationKey) => boolean): number {
+    let n = 0;
+    for (let i = this.#ops.length - 1; i >= 0; i--) {
+      const op = this.#ops[i]!;
+      if (op.operationPending || !match(op.key)) continue;
+      this.#ops.splice(i, 1);
+      n++;
+    }
+    return n;
+  }
+
   /** Resolves when no operation is running (upstream Wait). */
   async wait(): Promise<void> {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
