@@ -311,8 +311,9 @@ export class CsiProvisionerController {
       return;
     }
     const pvName = provisionedVolumeName(claim);
-    if (this.#volumes.getByKey(pvName) !== undefined || this.#created.has(pvName)) {
+    if (this.#hasPV(pvName)) {
       log.v(4, 'PersistentVolume already exists, skipping', { PVC: key, PV: pvName });
+      this.#inProgress.delete(key);
       return;
     }
     let node: Node | undefined;
@@ -352,7 +353,7 @@ export class CsiProvisionerController {
       return;
     }
     const now = this.#claims.getByKey(key);
-    if (now === undefined || now.metadata.uid !== claim.metadata.uid) {
+    if ((now === undefined || now.metadata.uid !== claim.metadata.uid) && !this.#hasPV(pvName)) {
       // The claim went away while its volume was being made: nobody will use the volume.
       await this.#discard(claim, pv, client, signal);
       this.#inProgress.delete(key);
@@ -368,6 +369,11 @@ export class CsiProvisionerController {
       `Successfully provisioned volume ${pvName}`,
     );
     log.v(2, 'Provisioned volume', { PVC: key, PV: pvName, volumeHandle: pv.spec?.csi?.volumeHandle });
+  }
+
+  /** A PV of this name exists (or this process created it and the informer lags). */
+  #hasPV(pvName: string): boolean {
+    return this.#volumes.getByKey(pvName) !== undefined || this.#created.has(pvName);
   }
 
   /** StoreVolume: creates the PV; an existing one is ours from an earlier attempt. */
@@ -421,6 +427,12 @@ export class CsiProvisionerController {
    * answers with the volume it made, if any) and discard the result. Throws to be retried.
    */
   async #abandon(key: string, stale: PersistentVolumeClaim, signal: AbortSignal): Promise<void> {
+    const pvName = provisionedVolumeName(stale);
+    if (this.#hasPV(pvName)) {
+      // Its PV exists after all: the PV controller releases it and the reclaim policy decides.
+      this.#inProgress.delete(key);
+      return;
+    }
     const driver = claimProvisioner(stale);
     const client = builtinClient(this.#csi, driver);
     if (client === undefined) {
@@ -434,7 +446,7 @@ export class CsiProvisionerController {
       log.warn('StorageClass of a deleted claim is gone, its volume may be orphaned', {
         PVC: key,
         storageClass: className,
-        volumeName: provisionedVolumeName(stale),
+        volumeName: pvName,
       });
       this.#inProgress.delete(key);
       return;

@@ -613,6 +613,32 @@ const orphanCases: Case[] = [
     },
   },
   {
+    name: 'never deletes a volume whose PV is already on record, even for a claim deleted meanwhile',
+    run: async (t) => {
+      await t.client.resource(Resources.storageclasses).create(sc('fast', { reclaimPolicy: 'Retain' }));
+      let uid = '';
+      wrapCreateVolume(t, (orig) => async (req, opts) => {
+        const rep = await orig(req, opts);
+        // An earlier attempt's PV create went through although its answer was lost.
+        const pv = releasedPV(`pvc-${uid}`);
+        pv.spec = { ...pv.spec, persistentVolumeReclaimPolicy: 'Retain' };
+        await t.client.resource(Resources.persistentvolumes).create(pv);
+        await deleteClaim(t, 'data');
+        return rep;
+      });
+      uid = (await claims(t).create(pvc('data'))).metadata.uid ?? '';
+      await until(t, 'the claim is gone', () => claimOf(t, 'data') === undefined);
+      await sleep(200);
+      await t.settle();
+      assert.equal(t.driver.callsOf('DeleteVolume').length, 0);
+      assert.equal(t.driver.volumes.size, 1);
+      assert.deepEqual(
+        pvs(t).map((p) => p.metadata.name),
+        [`pvc-${uid}`],
+      );
+    },
+  },
+  {
     name: 'saves the PV after all when DeleteVolume fails for a deleted claim, so the volume stays on record',
     run: async (t) => {
       await t.client.resource(Resources.storageclasses).create(sc());
