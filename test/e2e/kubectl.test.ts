@@ -121,11 +121,12 @@ describe('kubectl against kvol up', { timeout: 600_000 }, () => {
       /^NAME\s+PROVISIONER\s+RECLAIMPOLICY\s+VOLUMEBINDINGMODE\s+ALLOWVOLUMEEXPANSION\s+AGE\n/,
     );
     assert.match(scs, /fast\s+kubernetes\.io\/host-path\s+Delete\s+Immediate\s+true/);
+    // A driver no kvol component serves, so the VolumeAttachment stays as written.
     await kvol.ok(['apply', '-f', '-'], {
       input: `apiVersion: storage.k8s.io/v1
 kind: CSIDriver
 metadata:
-  name: hostpath.csi.kvol.io
+  name: columns.csi.example.com
 spec:
   attachRequired: false
   podInfoOnMount: true
@@ -136,7 +137,7 @@ metadata:
   name: node-1
 spec:
   drivers:
-  - name: hostpath.csi.kvol.io
+  - name: columns.csi.example.com
     nodeID: node-1
 ---
 apiVersion: storage.k8s.io/v1
@@ -144,7 +145,7 @@ kind: VolumeAttachment
 metadata:
   name: va-1
 spec:
-  attacher: hostpath.csi.kvol.io
+  attacher: columns.csi.example.com
   nodeName: node-1
   source:
     persistentVolumeName: created-pv
@@ -169,11 +170,11 @@ spec:
     const all = await kvol.ok(['get', 'volumeattachments,csidrivers,csinodes,pods']);
     assert.match(
       all,
-      /NAME\s+ATTACHER\s+PV\s+NODE\s+ATTACHED\s+AGE\n.*va-1\s+hostpath\.csi\.kvol\.io\s+created-pv\s+node-1\s+false/,
+      /NAME\s+ATTACHER\s+PV\s+NODE\s+ATTACHED\s+AGE\n.*va-1\s+columns\.csi\.example\.com\s+created-pv\s+node-1\s+false/,
     );
     assert.match(
       all,
-      /NAME\s+ATTACHREQUIRED\s+PODINFOONMOUNT\s+STORAGECAPACITY\s+TOKENREQUESTS\s+REQUIRESREPUBLISH\s+MODES\s+AGE\n.*hostpath\.csi\.kvol\.io\s+false\s+true\s+false\s+<unset>\s+false\s+Persistent/,
+      /NAME\s+ATTACHREQUIRED\s+PODINFOONMOUNT\s+STORAGECAPACITY\s+TOKENREQUESTS\s+REQUIRESREPUBLISH\s+MODES\s+AGE\n.*columns\.csi\.example\.com\s+false\s+true\s+false\s+<unset>\s+false\s+Persistent/,
     );
     assert.match(all, /NAME\s+DRIVERS\s+AGE\n.*node-1\s+1\s/);
     assert.match(all, /NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n.*web\s+0\/1\s+Pending\s+0\s/);
