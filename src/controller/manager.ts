@@ -109,12 +109,12 @@ export function startControllers(opts: ControllerManagerOptions, signal: AbortSi
     withRecorder(
       'external-resizer',
       'csi-resizer',
-      (recorder) => new CsiResizer({ ...common, recorder, csi }),
+      (recorder) => new CsiResizer({ ...common, recorder, csi, capabilities }),
     );
     withRecorder(
       'csi-snapshotter',
       'csi-snapshotter',
-      (recorder) => new CsiSnapshotter({ ...common, recorder, csi }),
+      (recorder) => new CsiSnapshotter({ ...common, recorder, csi, capabilities }),
     );
   }
   withRecorder(

@@ -23,7 +23,7 @@ import {
 import { type Client, runWorkers, type SharedIndexInformer, WorkQueue } from '../../client/index.ts';
 import { type Clock, logger, realClock } from '../../component/index.ts';
 import type { CsiClient, VolumeCapability } from '../../csi/index.ts';
-import { DriverCapabilityCache } from './capabilities.ts';
+import { type DriverCapabilityCache, ownCapabilities } from './capabilities.ts';
 import { builtinClient, type CsiControllerContext } from './common.ts';
 import { AttacherComponent, VaNodeIdAnnotation } from './constants.ts';
 import { type CsiControllerOptions, DefaultCsiTimeoutMs } from './options.ts';
@@ -49,7 +49,7 @@ export class CsiAttacherController {
   readonly #csi: CsiControllerContext;
   readonly #clock: Clock;
   readonly #caps: DriverCapabilityCache;
-  readonly #ownCaps: boolean;
+  readonly #capsDone: () => void;
   readonly #timeoutMs: number;
   readonly #vas: SharedIndexInformer<VolumeAttachment>;
   readonly #pvs: SharedIndexInformer<PersistentVolume>;
@@ -61,8 +61,9 @@ export class CsiAttacherController {
     this.#client = opts.client;
     this.#csi = opts.csi;
     this.#clock = opts.clock ?? realClock;
-    this.#ownCaps = opts.capabilities === undefined;
-    this.#caps = opts.capabilities ?? new DriverCapabilityCache(opts.csi.drivers);
+    const caps = ownCapabilities(opts, opts.csi.drivers);
+    this.#caps = caps.caps;
+    this.#capsDone = caps.done;
     this.#timeoutMs = opts.csiTimeoutMs ?? DefaultCsiTimeoutMs;
     this.vaQueue = new WorkQueue<string>({ name: AttacherVAQueueName, clock: this.#clock });
     this.pvQueue = new WorkQueue<string>({ name: AttacherPVQueueName, clock: this.#clock });
@@ -111,7 +112,7 @@ export class CsiAttacherController {
       this.vaQueue.shutDown();
       this.pvQueue.shutDown();
       this.#unsubscribe();
-      if (this.#ownCaps) this.#caps.close();
+      this.#capsDone();
       log.info('Shutting down controller', { controller: AttacherComponent });
     }
   }

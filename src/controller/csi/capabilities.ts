@@ -1,14 +1,17 @@
-// What each CSI driver can do, as the built-in controllers need to know it: GetPluginCapabilities and
-// ControllerGetCapabilities, asked once per driver and kept until the driver registers again (it may
-// have restarted with other capabilities) or goes away. Concurrent askers share one pair of calls;
-// a failed probe is not kept, so the next caller asks again.
-import type { CSIDriverRegistry, CsiClient } from '../../csi/index.ts';
+// What each CSI driver can do, as the built-in controllers (provisioner, attacher, capacity publisher,
+// resizer, snapshotter) need to know it: GetPluginCapabilities, ControllerGetCapabilities and
+// NodeGetCapabilities, asked once per driver and kept until the driver registers again (it may have
+// restarted with other capabilities) or goes away. Concurrent askers share one probe; a failed probe
+// is not kept, so the next caller asks again. The controller manager makes one cache for all of them.
+import { type CSIDriverRegistry, type CsiClient, isCsiError, isFinalCsiError } from '../../csi/index.ts';
 
 export interface DriverCapabilities {
   /** PluginCapability.Service types, e.g. CONTROLLER_SERVICE, VOLUME_ACCESSIBILITY_CONSTRAINTS. */
   readonly plugin: ReadonlySet<string>;
   /** ControllerServiceCapability.RPC types, e.g. CREATE_DELETE_VOLUME (empty without a controller service). */
   readonly controller: ReadonlySet<string>;
+  /** NodeServiceCapability.RPC types, e.g. EXPAND_VOLUME (empty without a node service). */
+  readonly node: ReadonlySet<string>;
 }
 
 export class DriverCapabilityCache {
@@ -56,5 +59,26 @@ async function probe(client: CsiClient, signal?: AbortSignal): Promise<DriverCap
       if (c.rpc?.type !== undefined) controller.add(String(c.rpc.type));
     }
   }
-  return { plugin, controller };
+  const node = new Set<string>();
+  try {
+    for (const c of (await client.nodeGetCapabilities(opts)).capabilities) {
+      if (c.rpc?.type !== undefined) node.add(String(c.rpc.type));
+    }
+  } catch (err) {
+    // A controller-only endpoint has no Node service: it simply advertises nothing there.
+    if (!isCsiError(err) || isFinalCsiError(err) === false) throw err;
+  }
+  return { plugin, controller, node };
+}
+
+/**
+ * The shared cache of `opts`, or one of the controller's own (over `drivers`) that `done()` closes.
+ */
+export function ownCapabilities(
+  opts: { readonly capabilities?: DriverCapabilityCache | undefined },
+  drivers: CSIDriverRegistry,
+): { caps: DriverCapabilityCache; done: () => void } {
+  if (opts.capabilities !== undefined) return { caps: opts.capabilities, done: () => {} };
+  const caps = new DriverCapabilityCache(drivers);
+  return { caps, done: () => caps.close() };
 }

@@ -21,7 +21,7 @@ import {
 } from '../../api/index.ts';
 import { type Client, runWorkers, type SharedIndexInformer, WorkQueue } from '../../client/index.ts';
 import { type Clock, logger, realClock, type Timer } from '../../component/index.ts';
-import { DriverCapabilityCache } from './capabilities.ts';
+import { type DriverCapabilityCache, ownCapabilities } from './capabilities.ts';
 import { builtinClient, type CsiControllerContext } from './common.ts';
 import { CapacityGenerateName, CapacityManagedBy, DriverNameLabel, ManagedByLabel } from './constants.ts';
 import { type CsiControllerOptions, DefaultCsiTimeoutMs } from './options.ts';
@@ -52,7 +52,7 @@ export class CsiCapacityController {
   readonly #csi: CsiControllerContext;
   readonly #clock: Clock;
   readonly #caps: DriverCapabilityCache;
-  readonly #ownCaps: boolean;
+  readonly #capsDone: () => void;
   readonly #timeoutMs: number;
   readonly #pollMs: number;
   readonly #capacities: SharedIndexInformer<CSIStorageCapacity>;
@@ -69,8 +69,9 @@ export class CsiCapacityController {
     this.#client = opts.client;
     this.#csi = opts.csi;
     this.#clock = opts.clock ?? realClock;
-    this.#ownCaps = opts.capabilities === undefined;
-    this.#caps = opts.capabilities ?? new DriverCapabilityCache(opts.csi.drivers);
+    const caps = ownCapabilities(opts, opts.csi.drivers);
+    this.#caps = caps.caps;
+    this.#capsDone = caps.done;
     this.#timeoutMs = opts.csiTimeoutMs ?? DefaultCsiTimeoutMs;
     this.#pollMs = opts.pollIntervalMs ?? DefaultCapacityPollIntervalMs;
     this.namespace = opts.namespace ?? DefaultCapacityNamespace;
@@ -125,7 +126,7 @@ export class CsiCapacityController {
       this.#timer?.cancel();
       this.queue.shutDown();
       this.#unsubscribe();
-      if (this.#ownCaps) this.#caps.close();
+      this.#capsDone();
       log.info('Shutting down controller', { controller: 'csi-capacity' });
     }
   }

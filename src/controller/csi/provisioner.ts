@@ -63,7 +63,7 @@ import {
   getPersistentVolumeClaimClass,
   PVDeletionProtectionFinalizer,
 } from '../persistentvolume/index.ts';
-import { type DriverCapabilities, DriverCapabilityCache } from './capabilities.ts';
+import { type DriverCapabilities, type DriverCapabilityCache, ownCapabilities } from './capabilities.ts';
 import { builtinClient, type CsiControllerContext } from './common.ts';
 import {
   AnnAllowVolumeModeChange,
@@ -156,7 +156,7 @@ export class CsiProvisionerController {
   readonly #recorder: EventRecorder;
   readonly #recorderDone: () => void;
   readonly #caps: DriverCapabilityCache;
-  readonly #ownCaps: boolean;
+  readonly #capsDone: () => void;
   readonly #timeoutMs: number;
   readonly #claims: SharedIndexInformer<PersistentVolumeClaim>;
   readonly #volumes: SharedIndexInformer<PersistentVolume>;
@@ -180,8 +180,9 @@ export class CsiProvisionerController {
     const rec = ownRecorder(opts, ProvisionerComponent);
     this.#recorder = rec.recorder;
     this.#recorderDone = rec.done;
-    this.#ownCaps = opts.capabilities === undefined;
-    this.#caps = opts.capabilities ?? new DriverCapabilityCache(opts.csi.drivers);
+    const caps = ownCapabilities(opts, opts.csi.drivers);
+    this.#caps = caps.caps;
+    this.#capsDone = caps.done;
     this.#timeoutMs = opts.csiTimeoutMs ?? DefaultCsiTimeoutMs;
     this.claimQueue = new WorkQueue<string>({ name: ProvisionerClaimQueueName, clock: this.#clock });
     this.volumeQueue = new WorkQueue<string>({ name: ProvisionerVolumeQueueName, clock: this.#clock });
@@ -238,7 +239,7 @@ export class CsiProvisionerController {
       this.claimQueue.shutDown();
       this.volumeQueue.shutDown();
       this.#unsubscribe();
-      if (this.#ownCaps) this.#caps.close();
+      this.#capsDone();
       this.#recorderDone();
       log.info('Shutting down controller', { controller: ProvisionerComponent });
     }

@@ -64,6 +64,7 @@ import {
   requestedStorage,
   storageOf,
 } from '../expand/index.ts';
+import { type DriverCapabilities, type DriverCapabilityCache, ownCapabilities } from './capabilities.ts';
 import { builtinClient, type CsiControllerContext } from './common.ts';
 
 const ResizerName = 'external-resizer';
@@ -76,58 +77,6 @@ const resizeConditionTypes: ReadonlySet<string> = new Set([
   PersistentVolumeClaimConditionType.ControllerResizeError,
   PersistentVolumeClaimConditionType.NodeResizeError,
 ]);
-
-// ---- driver capabilities (shared with the snapshotter) ----
-
-/** What a driver's Identity, Controller and Node services advertise. */
-export interface DriverFeatures {
-  readonly controllerService: boolean;
-  /** ControllerServiceCapability.RPC types, e.g. EXPAND_VOLUME, CREATE_DELETE_SNAPSHOT. */
-  readonly controller: ReadonlySet<string>;
-  /** NodeServiceCapability.RPC types, e.g. EXPAND_VOLUME. */
-  readonly node: ReadonlySet<string>;
-}
-
-const capabilityCache = new WeakMap<CsiClient, Promise<DriverFeatures>>();
-
-/**
- * The capabilities of the driver behind `client`, asked once per client (a driver that moves to another
- * endpoint gets a new client from the registry). A failed probe is forgotten so the next call asks again.
- */
-export function driverFeatures(client: CsiClient, signal?: AbortSignal): Promise<DriverFeatures> {
-  let p = capabilityCache.get(client);
-  if (p === undefined) {
-    const opts = signal === undefined ? {} : { signal };
-    p = (async (): Promise<DriverFeatures> => {
-      const plugin = await client.getPluginCapabilities(opts);
-      const controllerService = plugin.capabilities.some((c) => c.service?.type === 'CONTROLLER_SERVICE');
-      const controller = new Set<string>();
-      if (controllerService) {
-        for (const c of (await client.controllerGetCapabilities(opts)).capabilities) {
-          if (c.rpc?.type !== undefined) controller.add(c.rpc.type);
-        }
-      }
-      const node = new Set<string>();
-      try {
-        for (const c of (await client.nodeGetCapabilities(opts)).capabilities) {
-          if (c.rpc?.type !== undefined) node.add(c.rpc.type);
-        }
-      } catch (err) {
-        // A controller-only endpoint has no Node service: it simply advertises nothing there.
-        if (!isCsiError(err) || isFinalCsiError(err) === false) throw err;
-      }
-      return { controllerService, controller, node };
-    })();
-    capabilityCache.set(client, p);
-    p.catch(() => capabilityCache.delete(client));
-  }
-  return p;
-}
-
-/** Forgets the cached capabilities of a client (after the driver restarted, for example). */
-export function forgetDriverFeatures(client: CsiClient): void {
-  capabilityCache.delete(client);
-}
 
 // ---- helpers shared by CSI controllers ----
 
@@ -204,6 +153,8 @@ export interface CsiResizerOptions {
   clock?: Clock;
   /** The drivers to act for; without it the controller does nothing. */
   csi?: CsiControllerContext;
+  /** Shared between controllers so each driver is probed once; made per controller when absent. */
+  capabilities?: DriverCapabilityCache;
   /** Deadline of one ControllerExpandVolume; default 120 s (the sidecar's --timeout is 10 s). */
   timeoutMs?: number;
   /** Retry delay after an infeasible error (upstream's slow set); default 5 min. */
@@ -218,6 +169,7 @@ export class CsiResizer {
   readonly #client: Client;
   readonly #recorder: EventRecorder | undefined;
   readonly #csi: CsiControllerContext | undefined;
+  readonly #caps: { caps: DriverCapabilityCache; done: () => void } | undefined;
   readonly #claims: SharedIndexInformer<PersistentVolumeClaim>;
   readonly #volumes: SharedIndexInformer<PersistentVolume>;
   readonly #timeoutMs: number;
@@ -230,6 +182,7 @@ export class CsiResizer {
     this.#client = opts.client;
     this.#recorder = opts.recorder;
     this.#csi = opts.csi;
+    this.#caps = opts.csi === undefined ? undefined : ownCapabilities(opts, opts.csi.drivers);
     this.#timeoutMs = opts.timeoutMs ?? 120_000;
     this.#infeasibleRetryMs = opts.infeasibleRetryMs ?? 300_000;
     this.#clock = opts.clock ?? realClock;
@@ -261,10 +214,8 @@ export class CsiResizer {
     log.info('Starting external resizer', { controller: ResizerName });
     // A driver that registers (again) may unblock claims that were waiting for it.
     const unsubscribe = this.#csi?.drivers.subscribe((driver, info) => {
+      // (The capability cache forgets what it knew of the driver: it may have restarted with others.)
       if (info === undefined) return;
-      // It may have restarted with other capabilities.
-      const client = this.#csi?.drivers.client(driver);
-      if (client !== undefined) forgetDriverFeatures(client);
       for (const c of this.#claims.list()) this.queue.add(metaNamespaceKey(c));
     });
     try {
@@ -273,13 +224,14 @@ export class CsiResizer {
       await runWorkers(this.queue, workers, (key) => this.#sync(key, signal), signal);
     } finally {
       unsubscribe?.();
+      this.#caps?.done();
       this.queue.shutDown();
       log.info('Shutting down external resizer', { controller: ResizerName });
     }
   }
 
   async #sync(key: string, signal: AbortSignal): Promise<void> {
-    if (this.#csi === undefined) return;
+    if (this.#csi === undefined || this.#caps === undefined) return;
     const claim = this.#claims.getByKey(key);
     if (claim === undefined) return;
     const volumeName = claim.spec?.volumeName ?? '';
@@ -295,7 +247,7 @@ export class CsiResizer {
       log.v(4, 'Persistent volume is not bound to PVC being updated', { PVC: key });
       return;
     }
-    const caps = await driverFeatures(csi, signal);
+    const caps = await this.#caps.caps.get(driver, csi, signal);
     let mode: ResizeMode = 'none';
     if (caps.controller.has('EXPAND_VOLUME')) mode = 'controller';
     else if (caps.node.has('EXPAND_VOLUME')) mode = 'node';
@@ -313,7 +265,7 @@ export class CsiResizer {
     pv: PersistentVolume,
     driver: string,
     csi: CsiClient,
-    caps: DriverFeatures,
+    caps: DriverCapabilities,
     mode: ResizeMode,
     signal: AbortSignal,
   ): Promise<void> {
@@ -439,7 +391,7 @@ export class CsiResizer {
     pv: PersistentVolume,
     newSize: Quantity,
     csi: CsiClient,
-    caps: DriverFeatures,
+    caps: DriverCapabilities,
     mode: ResizeMode,
     signal: AbortSignal,
   ): Promise<{ updatedSize: Quantity; nodeExpansionRequired: boolean }> {

@@ -58,8 +58,9 @@ import {
   snapshotterSecretRef,
   VolumeSnapshotContentFinalizer,
 } from '../snapshot/index.ts';
+import { type DriverCapabilityCache, ownCapabilities } from './capabilities.ts';
 import { builtinClient, type CsiControllerContext } from './common.ts';
-import { driverFeatures, forgetDriverFeatures, readSecret } from './resizer.ts';
+import { readSecret } from './resizer.ts';
 
 const log = logger(SnapshotterName);
 
@@ -112,6 +113,8 @@ export interface CsiSnapshotterOptions {
   clock?: Clock;
   /** The drivers to act for; without it the controller does nothing. */
   csi?: CsiControllerContext;
+  /** Shared between controllers so each driver is probed once; made per controller when absent. */
+  capabilities?: DriverCapabilityCache;
   /** Deadline of one CSI call; default 120 s (the sidecar's --timeout is 1 min). */
   timeoutMs?: number;
   /** First and largest delay between checks of a snapshot not yet ready; default 1 s and 5 min. */
@@ -133,6 +136,7 @@ export class CsiSnapshotter {
   readonly #client: Client;
   readonly #recorder: EventRecorder | undefined;
   readonly #csi: CsiControllerContext | undefined;
+  readonly #caps: { caps: DriverCapabilityCache; done: () => void } | undefined;
   readonly #clock: Clock;
   readonly #timeoutMs: number;
   readonly #retryStartMs: number;
@@ -146,6 +150,7 @@ export class CsiSnapshotter {
     this.#client = opts.client;
     this.#recorder = opts.recorder;
     this.#csi = opts.csi;
+    this.#caps = opts.csi === undefined ? undefined : ownCapabilities(opts, opts.csi.drivers);
     this.#clock = opts.clock ?? realClock;
     this.#timeoutMs = opts.timeoutMs ?? 120_000;
     this.#retryStartMs = opts.retryIntervalStartMs ?? 1000;
@@ -174,10 +179,8 @@ export class CsiSnapshotter {
   async run(signal: AbortSignal, workers = 1): Promise<void> {
     log.info('Starting CSI snapshotter');
     const unsubscribe = this.#csi?.drivers.subscribe((driver, info) => {
+      // (The capability cache forgets what it knew of the driver: it may have restarted with others.)
       if (info === undefined) return;
-      // It may have restarted with other capabilities.
-      const client = this.#csi?.drivers.client(driver);
-      if (client !== undefined) forgetDriverFeatures(client);
       for (const c of this.#contents.list())
         if (c.spec.driver === driver) this.queue.add(c.metadata.name ?? '');
     });
@@ -187,6 +190,7 @@ export class CsiSnapshotter {
       await runWorkers(this.queue, workers, (name) => this.#syncContentByName(name, signal), signal);
     } finally {
       unsubscribe?.();
+      this.#caps?.done();
       this.queue.shutDown();
       log.info('Shutting down CSI snapshotter');
     }
@@ -197,12 +201,12 @@ export class CsiSnapshotter {
   }
 
   async #syncContentByName(name: string, signal: AbortSignal): Promise<void> {
-    if (this.#csi === undefined) return;
+    if (this.#csi === undefined || this.#caps === undefined) return;
     const content = this.#contents.getByKey(name);
     if (content === undefined) return;
     const csi = builtinClient(this.#csi, content.spec.driver);
     if (csi === undefined) return;
-    const caps = await driverFeatures(csi, signal);
+    const caps = await this.#caps.caps.get(content.spec.driver, csi, signal);
     if (!caps.controller.has('CREATE_DELETE_SNAPSHOT')) {
       log.v(4, 'CSI driver does not support CreateSnapshot', { driver: content.spec.driver, content: name });
       return;
