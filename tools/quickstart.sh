@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `make up`: starts kvol on the embedded defaults, then shows it at work with kubectl (a StorageClass,
-# a PersistentVolume, a claim bound to it, and a pod whose volumes the node agent mounts). kvol stays in
-# the foreground until Ctrl-C.
+# `make up`: starts kvol on the embedded defaults, then shows it at work with kubectl (a StorageClass for
+# the bundled CSI driver, a claim it provisions, and a pod whose volumes the node agent mounts). kvol
+# stays in the foreground until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${KVOL_DATA_DIR:-$HOME/.kvol}"
@@ -20,8 +20,8 @@ echo "+ kubectl apply -f examples/quickstart.yaml"
 "${kc[@]}" apply -f examples/quickstart.yaml
 echo "+ kubectl wait pod/demo --for=condition=Ready"
 "${kc[@]}" wait pod/demo --for=condition=Ready --timeout=60s || true
-echo "+ kubectl get storageclass,pv,pvc,pods -o wide"
-"${kc[@]}" get storageclass,pv,pvc,pods -o wide
+echo "+ kubectl get csidrivers,csinodes,storageclass,pv,pvc,pods -o wide"
+"${kc[@]}" get csidrivers,csinodes,storageclass,pv,pvc,pods -o wide
 echo
 echo "The pod's volumes, mounted by kvol's node agent:"
 find "$data/kubelet/pods" -path '*/volumes/*' -maxdepth 4 2>/dev/null | sed "s|$data/||" || true

@@ -647,7 +647,8 @@ export class HostPathDriver {
   }
 
   async getCapacity(req: GetCapacityRequest__Output): Promise<GetCapacityResponse> {
-    for (const [i, c] of req.volume_capabilities.entries()) parseCapability(c, `volume_capabilities[${i}]`);
+    // Capacity here does not depend on the capabilities, and a CO may pass a placeholder
+    // (external-provisioner sends a mount capability with access mode UNKNOWN): they are not checked.
     const topo = req.accessible_topology;
     const max = this.config.maxVolumeSizeBytes;
     const maxMsg = max === undefined ? {} : { maximum_volume_size: { value: String(max) } };

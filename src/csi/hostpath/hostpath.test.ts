@@ -296,6 +296,11 @@ describe('hostpath driver', () => {
         volume_capabilities: [mountCap],
       });
       assert.equal((await client.getCapacity({})).available_capacity, String(4 * MiB));
+      // external-provisioner's capacity publisher passes a placeholder capability (access mode UNKNOWN).
+      const placeholder = await client.getCapacity({
+        volume_capabilities: [{ mount: {}, access_mode: { mode: 'UNKNOWN' } }],
+      });
+      assert.equal(placeholder.available_capacity, String(4 * MiB));
       await assert.rejects(
         client.createVolume({
           name: 'cap-b',
