@@ -25,6 +25,7 @@ import type { Node, Pod } from '../../../api/index.ts';
 import { type Client, type EventRecorder, EventTypeNormal, EventTypeWarning } from '../../../client/index.ts';
 import { type Clock, logger, realClock } from '../../../component/index.ts';
 import {
+  type AttachableVolumePlugin,
   isAttachableVolumePlugin,
   isBlockVolumePlugin,
   isDeviceMountableVolumePlugin,
@@ -36,6 +37,7 @@ import {
   type BlockVolumeUnmapper,
   isTransientOperationFailure,
   isUncertainProgressError,
+  type Mounter,
   type MounterArgs,
   type Spec,
   specName,
@@ -71,6 +73,7 @@ import {
   isBlockVolumeSpec,
   type MarkVolumeOpts,
   type MountedVolume,
+  type OperationError,
   OperationName,
   VolumeMountState,
   type VolumeToAttach,
@@ -84,6 +87,9 @@ import {
 } from './volumepathhandler.ts';
 
 const log = logger('operationexecutor');
+
+/** Builds an operation's error from the step that failed (generateError with the volume and details). */
+type Fail = (prefix: string, err: unknown) => OperationError;
 
 /** Passed to Attacher.waitForAttach inside a mount (upstream waitForAttachTimeout, 10 min). */
 export const defaultWaitForAttachTimeoutMs = 10 * 60_000;
@@ -140,8 +146,61 @@ function markVolumeErrorState(asw: ActualStateOfWorldUpdater, opts: MarkVolumeOp
   if (isOperationFinishedError(err) && state === VolumeMountState.VolumeMountUncertain) {
     asw.markVolumeAsUnmounted(opts.podName, opts.volumeName);
   } else if (isUncertainProgressError(err) && state === VolumeMountState.VolumeNotMounted) {
-    asw.markVolumeMountAsUncertain({ ...opts, volumeMountState: VolumeMountState.VolumeMountUncertain });
+    asw.markVolumeMountAsUncertain(asUncertain(opts));
   }
+}
+
+/** A mount's ASW entry in the uncertain state (set up or torn down only in part). */
+function asUncertain(opts: MarkVolumeOpts): MarkVolumeOpts {
+  return { ...opts, volumeMountState: VolumeMountState.VolumeMountUncertain };
+}
+
+/** The ASW entry of a pod's volume being set up: mounted with `user` (its mounter or block mapper). */
+function mountOpts(
+  v: VolumeToMount,
+  user: { mounter: Mounter } | { blockVolumeMapper: BlockVolumeMapper },
+): MarkVolumeOpts {
+  return {
+    podName: v.podName,
+    podUID: v.pod.metadata.uid ?? v.podName,
+    volumeName: v.volumeName,
+    ...user,
+    outerVolumeSpecNames: v.outerVolumeSpecNames,
+    volumeGIDValue: v.volumeGIDValue,
+    volumeSpec: v.volumeSpec,
+    volumeMountState: VolumeMountState.VolumeMounted,
+  };
+}
+
+/** The uncertain ASW entry of a pod's volume whose tear-down (unmount or unmap) is under way or failed. */
+function uncertainTearDownOpts(v: MountedVolume): MarkVolumeOpts {
+  return {
+    podName: v.podName,
+    podUID: v.podUID,
+    volumeName: v.volumeName,
+    outerVolumeSpecNames: v.outerVolumeSpecNames,
+    volumeGIDValue: v.volumeGIDValue,
+    volumeSpec: v.volumeSpec,
+    volumeMountState: VolumeMountState.VolumeMountUncertain,
+  };
+}
+
+/** The log line of a pod's volume torn down (`prefix`: UnmountVolume.TearDown or UnmapVolume). */
+function tornDownMsg(prefix: string, v: MountedVolume, outer: string): string {
+  return `${prefix} succeeded for volume ${JSON.stringify(v.volumeName)} (OuterVolumeSpecName: ${JSON.stringify(outer)}) pod ${JSON.stringify(v.podName)} (UID: ${JSON.stringify(v.podUID)}). InnerVolumeSpecName ${JSON.stringify(v.innerVolumeSpecName)}. PluginName ${JSON.stringify(v.pluginName)}, VolumeGIDValue ${JSON.stringify(v.volumeGIDValue)}`;
+}
+
+/** An eventRecorderFunc: on failure, a warning `reason` event with the error's message on each pod. */
+function warnOnFailure(
+  recorder: EventRecorder,
+  pods: readonly Pod[],
+  reason: string,
+): (err: unknown) => void {
+  return (err) => {
+    if (err === undefined) return;
+    const message = err instanceof Error ? err.message : String(err);
+    for (const pod of pods) recorder.event(pod, EventTypeWarning, reason, message);
+  };
 }
 
 /** The device counterpart of markVolumeErrorState (upstream markDeviceErrorState). */
@@ -294,9 +353,68 @@ export class OperationExecutor {
     }
   }
 
-  #complete(plugin: VolumePlugin | undefined, spec: Spec | undefined, operation: string) {
+  /** An operation recording its outcome in storage_operation_duration_seconds under `plugin`. */
+  #operation(
+    operationName: string,
+    plugin: VolumePlugin | undefined,
+    spec: Spec,
+    operationFunc: () => Promise<void>,
+    eventRecorderFunc?: (err: unknown) => void,
+  ): GeneratedOperation {
     const name = plugin === undefined ? '' : fullQualifiedPluginNameForVolume(plugin.name, spec);
-    return (err: unknown, durationMs: number): void => observeOperation(name, operation, err, durationMs);
+    return {
+      operationName,
+      operationFunc,
+      ...(eventRecorderFunc === undefined ? {} : { eventRecorderFunc }),
+      completeFunc: (err, durationMs) => observeOperation(name, operationName, err, durationMs),
+    };
+  }
+
+  /** The plugin for `spec` inside an operation; `prefix` names the step in the error. */
+  #findPluginBySpec(spec: Spec, fail: Fail, prefix: string): VolumePlugin {
+    try {
+      return this.#mgr.findPluginBySpec(spec);
+    } catch (err) {
+      throw fail(prefix, err);
+    }
+  }
+
+  /** The plugin named `name` inside an operation; `prefix` names the step in the error. */
+  #findPluginByName(name: string, fail: Fail, prefix: string): VolumePlugin {
+    try {
+      return this.#mgr.findPluginByName(name);
+    } catch (err) {
+      throw fail(prefix, err);
+    }
+  }
+
+  /** #findPluginByName, of the kind `is` accepts (else an error with `prefix` saying `notKind`). */
+  #findPluginOfKind<P extends VolumePlugin>(
+    name: string,
+    fail: Fail,
+    prefix: string,
+    is: (p: VolumePlugin) => p is P,
+    notKind: string,
+  ): P {
+    const p = this.#findPluginByName(name, fail, prefix);
+    if (!is(p)) throw fail(prefix, new Error(notKind));
+    return p;
+  }
+
+  /** Waits for the device of an attachable volume inside a mount or map; resolves to its path. */
+  async #waitForAttach(
+    p: AttachableVolumePlugin,
+    v: VolumeToMount,
+    fail: Fail,
+    prefix: string,
+  ): Promise<string> {
+    try {
+      return await p
+        .newAttacher()
+        .waitForAttach(v.volumeSpec, v.devicePath, v.pod, this.#waitForAttachTimeoutMs);
+    } catch (err) {
+      throw fail(prefix, err);
+    }
   }
 
   #generateMount(v: VolumeToMount, asw: ActualStateOfWorldUpdater, isRemount: boolean): GeneratedOperation {
@@ -306,12 +424,7 @@ export class OperationExecutor {
     const fail = (prefix: string, err: unknown) => generateError(prefix, err, name, details);
     const plugin = this.#pluginFor(spec);
     const operationFunc = async (): Promise<void> => {
-      let p: VolumePlugin;
-      try {
-        p = this.#mgr.findPluginBySpec(spec);
-      } catch (err) {
-        throw fail('MountVolume.FindPluginBySpec failed', err);
-      }
+      const p = this.#findPluginBySpec(spec, fail, 'MountVolume.FindPluginBySpec failed');
       let mounter: ReturnType<VolumePlugin['newMounter']>;
       try {
         const outer = v.outerVolumeSpecNames[0];
@@ -321,13 +434,7 @@ export class OperationExecutor {
       }
       let devicePath = v.devicePath;
       if (isAttachableVolumePlugin(p) && p.canAttach(spec)) {
-        try {
-          devicePath = await p
-            .newAttacher()
-            .waitForAttach(spec, devicePath, v.pod, this.#waitForAttachTimeoutMs);
-        } catch (err) {
-          throw fail('MountVolume.WaitForAttach failed', err);
-        }
+        devicePath = await this.#waitForAttach(p, v, fail, 'MountVolume.WaitForAttach failed');
       }
       let resizeDone = false;
       let resizedTo: string | undefined;
@@ -349,12 +456,7 @@ export class OperationExecutor {
               sc?.fsGroup === undefined ? {} : { fsGroup: sc.fsGroup },
             );
           } catch (err) {
-            const state = asw.getDeviceMountState(v.volumeName);
-            if (isOperationFinishedError(err) && state === DeviceMountState.DeviceMountUncertain) {
-              asw.markDeviceAsUnmounted(v.volumeName);
-            } else if (isUncertainProgressError(err) && state === DeviceMountState.DeviceNotMounted) {
-              asw.markDeviceAsUncertain(v.volumeName, devicePath, deviceMountPath);
-            }
+            markDeviceErrorState(asw, v.volumeName, devicePath, deviceMountPath, err);
             throw fail('MountVolume.MountDevice failed', err);
           }
           asw.markDeviceAsMounted(v.volumeName, devicePath, deviceMountPath);
@@ -377,28 +479,11 @@ export class OperationExecutor {
           if (outcome.kind === 'done') resizedTo = outcome.size;
         }
       }
-      const markOpts: MarkVolumeOpts = {
-        podName: v.podName,
-        podUID: v.pod.metadata.uid ?? v.podName,
-        volumeName: v.volumeName,
-        mounter,
-        outerVolumeSpecNames: v.outerVolumeSpecNames,
-        volumeGIDValue: v.volumeGIDValue,
-        volumeSpec: spec,
-        volumeMountState: VolumeMountState.VolumeMounted,
-      };
+      const markOpts = mountOpts(v, { mounter });
       try {
         await mounter.setUp(mounterArgsFor(v.pod, v));
       } catch (err) {
-        const state = asw.getVolumeMountState(v.volumeName, v.podName);
-        if (isOperationFinishedError(err) && state === VolumeMountState.VolumeMountUncertain) {
-          asw.markVolumeAsUnmounted(v.podName, v.volumeName);
-        } else if (isUncertainProgressError(err) && state === VolumeMountState.VolumeNotMounted) {
-          asw.markVolumeMountAsUncertain({
-            ...markOpts,
-            volumeMountState: VolumeMountState.VolumeMountUncertain,
-          });
-        }
+        markVolumeErrorState(asw, markOpts, err);
         throw fail('MountVolume.SetUp failed', err);
       }
       const msg = generateVolumeMsg('MountVolume.SetUp succeeded', '', name, details);
@@ -411,10 +496,7 @@ export class OperationExecutor {
           outcome = await this.#expandDuringMount(v, p, { devicePath, deviceMountPath: mounter.getPath() });
         } catch (err) {
           // Set up but not grown: uncertain, so the pod does not start and a deleted pod is torn down.
-          asw.markVolumeMountAsUncertain({
-            ...markOpts,
-            volumeMountState: VolumeMountState.VolumeMountUncertain,
-          });
+          asw.markVolumeMountAsUncertain(asUncertain(markOpts));
           throw fail('MountVolume.Setup failed while expanding volume', err);
         }
         if (outcome.kind === 'done') resizedTo = outcome.size;
@@ -426,16 +508,13 @@ export class OperationExecutor {
         throw fail('MountVolume.MarkVolumeAsMounted failed', err);
       }
     };
-    return {
-      operationName: OperationName.VolumeMount,
+    return this.#operation(
+      OperationName.VolumeMount,
+      plugin,
+      spec,
       operationFunc,
-      eventRecorderFunc: (err) => {
-        if (err === undefined) return;
-        const message = err instanceof Error ? err.message : String(err);
-        this.#recorder.event(v.pod, EventTypeWarning, FailedMountVolume, message);
-      },
-      completeFunc: this.#complete(plugin, spec, OperationName.VolumeMount),
-    };
+      warnOnFailure(this.#recorder, [v.pod], FailedMountVolume),
+    );
   }
 
   // ---- node expansion ------------------------------------------------------------------------------
@@ -489,12 +568,7 @@ export class OperationExecutor {
     const fail = (prefix: string, err: unknown) => generateError(prefix, err, name, details);
     const plugin = this.#pluginFor(spec);
     const operationFunc = async (): Promise<void> => {
-      let p: VolumePlugin;
-      try {
-        p = this.#mgr.findPluginBySpec(spec);
-      } catch (err) {
-        throw fail('NodeExpandVolume.FindPluginBySpec failed', err);
-      }
+      const p = this.#findPluginBySpec(spec, fail, 'NodeExpandVolume.FindPluginBySpec failed');
       const ne = nodeExpandablePluginFor(p);
       if (ne === undefined) {
         throw fail(
@@ -559,11 +633,7 @@ export class OperationExecutor {
       if (outcome.kind === 'done')
         log.info(`NodeExpandVolume succeeded for volume ${JSON.stringify(name)} ${details}`);
     };
-    return {
-      operationName: OperationName.VolumeFsResize,
-      operationFunc,
-      completeFunc: this.#complete(plugin, spec, OperationName.VolumeFsResize),
-    };
+    return this.#operation(OperationName.VolumeFsResize, plugin, spec, operationFunc);
   }
 
   // ---- raw block volumes ---------------------------------------------------------------------------
@@ -581,12 +651,7 @@ export class OperationExecutor {
     const fail = (prefix: string, err: unknown) => generateError(prefix, err, name, details);
     const plugin = this.#pluginFor(spec);
     const operationFunc = async (): Promise<void> => {
-      let p: VolumePlugin;
-      try {
-        p = this.#mgr.findPluginBySpec(spec);
-      } catch (err) {
-        throw fail('MapVolume.FindMapperPluginBySpec failed', err);
-      }
+      const p = this.#findPluginBySpec(spec, fail, 'MapVolume.FindMapperPluginBySpec failed');
       if (!isBlockVolumePlugin(p)) {
         throw fail(
           'MapVolume.FindMapperPluginBySpec failed to find BlockVolumeMapper plugin. Volume plugin is nil.',
@@ -609,13 +674,7 @@ export class OperationExecutor {
       const [podMapDir, mapName] = mapper.getPodDeviceMapPath();
       let devicePath = v.devicePath;
       if (isAttachableVolumePlugin(p) && p.canAttach(spec)) {
-        try {
-          devicePath = await p
-            .newAttacher()
-            .waitForAttach(spec, devicePath, v.pod, this.#waitForAttachTimeoutMs);
-        } catch (err) {
-          throw fail('MapVolume.WaitForAttach failed', err);
-        }
+        devicePath = await this.#waitForAttach(p, v, fail, 'MapVolume.WaitForAttach failed');
       }
       const h = this.#blockPaths();
       // The marker reconstruction finds, before anything is set up on the node.
@@ -643,16 +702,7 @@ export class OperationExecutor {
       } else {
         stagePath = asw.getDeviceStagePath(v.volumeName);
       }
-      const markOpts: MarkVolumeOpts = {
-        podName: v.podName,
-        podUID,
-        volumeName: v.volumeName,
-        blockVolumeMapper: mapper,
-        outerVolumeSpecNames: v.outerVolumeSpecNames,
-        volumeGIDValue: v.volumeGIDValue,
-        volumeSpec: spec,
-        volumeMountState: VolumeMountState.VolumeMounted,
-      };
+      const markOpts = mountOpts(v, { blockVolumeMapper: mapper });
       let pluginDevicePath = '';
       if (mapper.mapPodDevice !== undefined) {
         try {
@@ -702,23 +752,17 @@ export class OperationExecutor {
           throw fail('MapVolume.MarkVolumeAsMounted failed', err);
         }
       } catch (err) {
-        asw.markVolumeMountAsUncertain({
-          ...markOpts,
-          volumeMountState: VolumeMountState.VolumeMountUncertain,
-        });
+        asw.markVolumeMountAsUncertain(asUncertain(markOpts));
         throw err;
       }
     };
-    return {
-      operationName: OperationName.MapVolume,
+    return this.#operation(
+      OperationName.MapVolume,
+      plugin,
+      spec,
       operationFunc,
-      eventRecorderFunc: (err) => {
-        if (err === undefined) return;
-        const message = err instanceof Error ? err.message : String(err);
-        this.#recorder.event(v.pod, EventTypeWarning, FailedMapVolume, message);
-      },
-      completeFunc: this.#complete(plugin, spec, OperationName.MapVolume),
-    };
+      warnOnFailure(this.#recorder, [v.pod], FailedMapVolume),
+    );
   }
 
   /**
@@ -756,18 +800,13 @@ export class OperationExecutor {
     const fail = (prefix: string, err: unknown) => generateError(prefix, err, outer, details);
     const plugin = this.#pluginFor(v.volumeSpec);
     const operationFunc = async (): Promise<void> => {
-      let p: VolumePlugin;
-      try {
-        p = this.#mgr.findPluginByName(v.pluginName);
-      } catch (err) {
-        throw fail('UnmapVolume.FindMapperPluginByName failed', err);
-      }
-      if (!isBlockVolumePlugin(p)) {
-        throw fail(
-          'UnmapVolume.FindMapperPluginByName failed',
-          new Error('plugin does not map block volumes'),
-        );
-      }
+      const p = this.#findPluginOfKind(
+        v.pluginName,
+        fail,
+        'UnmapVolume.FindMapperPluginByName failed',
+        isBlockVolumePlugin,
+        'plugin does not map block volumes',
+      );
       let unmapper: BlockVolumeUnmapper;
       try {
         unmapper = p.newBlockVolumeUnmapper(v.innerVolumeSpecName, v.podUID);
@@ -786,14 +825,8 @@ export class OperationExecutor {
       // Uncertain until everything below succeeded, so a failure is retried.
       try {
         asw.markVolumeMountAsUncertain({
-          podName: v.podName,
-          podUID: v.podUID,
-          volumeName: v.volumeName,
+          ...uncertainTearDownOpts(v),
           ...(v.blockVolumeMapper === undefined ? {} : { blockVolumeMapper: v.blockVolumeMapper }),
-          outerVolumeSpecNames: v.outerVolumeSpecNames,
-          volumeGIDValue: v.volumeGIDValue,
-          volumeSpec: v.volumeSpec,
-          volumeMountState: VolumeMountState.VolumeMountUncertain,
         });
       } catch (err) {
         throw fail('UnmapVolume.MarkDeviceAsUncertain failed', err);
@@ -818,21 +851,14 @@ export class OperationExecutor {
       } catch (err) {
         throw fail('UnmapVolume.UnmapBlockVolume failed', err);
       }
-      log.v(
-        1,
-        `UnmapVolume succeeded for volume ${JSON.stringify(v.volumeName)} (OuterVolumeSpecName: ${JSON.stringify(outer)}) pod ${JSON.stringify(v.podName)} (UID: ${JSON.stringify(v.podUID)}). InnerVolumeSpecName ${JSON.stringify(v.innerVolumeSpecName)}. PluginName ${JSON.stringify(v.pluginName)}, VolumeGIDValue ${JSON.stringify(v.volumeGIDValue)}`,
-      );
+      log.v(1, tornDownMsg('UnmapVolume', v, outer));
       try {
         asw.markVolumeAsUnmounted(v.podName, v.volumeName);
       } catch (err) {
         throw fail('UnmapVolume.MarkVolumeAsUnmounted failed', err);
       }
     };
-    return {
-      operationName: OperationName.UnmapVolume,
-      operationFunc,
-      completeFunc: this.#complete(plugin, v.volumeSpec, OperationName.UnmapVolume),
-    };
+    return this.#operation(OperationName.UnmapVolume, plugin, v.volumeSpec, operationFunc);
   }
 
   #generateUnmapDevice(v: AttachedVolume, asw: ActualStateOfWorldUpdater): GeneratedOperation {
@@ -841,18 +867,13 @@ export class OperationExecutor {
     const fail = (prefix: string, err: unknown) => generateError(prefix, err, name, details);
     const plugin = this.#pluginFor(v.volumeSpec);
     const operationFunc = async (): Promise<void> => {
-      let p: VolumePlugin;
-      try {
-        p = this.#mgr.findPluginByName(v.pluginName);
-      } catch (err) {
-        throw fail('UnmapDevice.FindMapperPluginByName failed', err);
-      }
-      if (!isBlockVolumePlugin(p)) {
-        throw fail(
-          'UnmapDevice.FindMapperPluginByName failed',
-          new Error('plugin does not map block volumes'),
-        );
-      }
+      const p = this.#findPluginOfKind(
+        v.pluginName,
+        fail,
+        'UnmapDevice.FindMapperPluginByName failed',
+        isBlockVolumePlugin,
+        'plugin does not map block volumes',
+      );
       let unmapper: BlockVolumeUnmapper;
       try {
         unmapper = p.newBlockVolumeUnmapper(name, '');
@@ -902,11 +923,7 @@ export class OperationExecutor {
       log.v(1, generateVolumeMsg('UnmapDevice succeeded', '', name, details).detailed);
       asw.markDeviceAsUnmounted(v.volumeName);
     };
-    return {
-      operationName: OperationName.UnmapDevice,
-      operationFunc,
-      completeFunc: this.#complete(plugin, v.volumeSpec, OperationName.UnmapDevice),
-    };
+    return this.#operation(OperationName.UnmapDevice, plugin, v.volumeSpec, operationFunc);
   }
 
   #generateUnmount(v: MountedVolume, asw: ActualStateOfWorldUpdater): GeneratedOperation {
@@ -920,12 +937,7 @@ export class OperationExecutor {
       plugin = undefined;
     }
     const operationFunc = async (): Promise<void> => {
-      let p: VolumePlugin;
-      try {
-        p = this.#mgr.findPluginByName(v.pluginName);
-      } catch (err) {
-        throw fail('UnmountVolume.FindPluginByName failed', err);
-      }
+      const p = this.#findPluginByName(v.pluginName, fail, 'UnmountVolume.FindPluginByName failed');
       let unmounter: ReturnType<VolumePlugin['newUnmounter']>;
       try {
         unmounter = p.newUnmounter(v.innerVolumeSpecName, v.podUID);
@@ -935,32 +947,17 @@ export class OperationExecutor {
       try {
         await unmounter.tearDown();
       } catch (err) {
-        asw.markVolumeMountAsUncertain({
-          podName: v.podName,
-          podUID: v.podUID,
-          volumeName: v.volumeName,
-          outerVolumeSpecNames: v.outerVolumeSpecNames,
-          volumeGIDValue: v.volumeGIDValue,
-          volumeSpec: v.volumeSpec,
-          volumeMountState: VolumeMountState.VolumeMountUncertain,
-        });
+        asw.markVolumeMountAsUncertain(uncertainTearDownOpts(v));
         throw fail('UnmountVolume.TearDown failed', err);
       }
-      log.v(
-        1,
-        `UnmountVolume.TearDown succeeded for volume ${JSON.stringify(v.volumeName)} (OuterVolumeSpecName: ${JSON.stringify(outer)}) pod ${JSON.stringify(v.podName)} (UID: ${JSON.stringify(v.podUID)}). InnerVolumeSpecName ${JSON.stringify(v.innerVolumeSpecName)}. PluginName ${JSON.stringify(v.pluginName)}, VolumeGIDValue ${JSON.stringify(v.volumeGIDValue)}`,
-      );
+      log.v(1, tornDownMsg('UnmountVolume.TearDown', v, outer));
       try {
         asw.markVolumeAsUnmounted(v.podName, v.volumeName);
       } catch (err) {
         throw fail('UnmountVolume.MarkVolumeAsUnmounted failed', err);
       }
     };
-    return {
-      operationName: OperationName.VolumeUnmount,
-      operationFunc,
-      completeFunc: this.#complete(plugin, v.volumeSpec, OperationName.VolumeUnmount),
-    };
+    return this.#operation(OperationName.VolumeUnmount, plugin, v.volumeSpec, operationFunc);
   }
 
   #generateUnmountDevice(v: AttachedVolume, asw: ActualStateOfWorldUpdater): GeneratedOperation {
@@ -969,18 +966,13 @@ export class OperationExecutor {
     const fail = (prefix: string, err: unknown) => generateError(prefix, err, name, details);
     const plugin = this.#pluginFor(v.volumeSpec);
     const operationFunc = async (): Promise<void> => {
-      let p: VolumePlugin;
-      try {
-        p = this.#mgr.findPluginByName(v.pluginName);
-      } catch (err) {
-        throw fail('UnmountDevice.FindDeviceMountablePluginByName failed', err);
-      }
-      if (!isDeviceMountableVolumePlugin(p)) {
-        throw fail(
-          'UnmountDevice.FindDeviceMountablePluginByName failed',
-          new Error('plugin is not device-mountable'),
-        );
-      }
+      const p = this.#findPluginOfKind(
+        v.pluginName,
+        fail,
+        'UnmountDevice.FindDeviceMountablePluginByName failed',
+        isDeviceMountableVolumePlugin,
+        'plugin is not device-mountable',
+      );
       let refs: string[];
       try {
         refs = await p.getDeviceMountRefs(v.deviceMountPath);
@@ -1002,11 +994,7 @@ export class OperationExecutor {
       log.v(1, `UnmountDevice succeeded for volume ${JSON.stringify(name)} ${details}`);
       asw.markDeviceAsUnmounted(v.volumeName);
     };
-    return {
-      operationName: OperationName.UnmountDevice,
-      operationFunc,
-      completeFunc: this.#complete(plugin, v.volumeSpec, OperationName.UnmountDevice),
-    };
+    return this.#operation(OperationName.UnmountDevice, plugin, v.volumeSpec, operationFunc);
   }
 
   #generateVerifyControllerAttached(
@@ -1053,11 +1041,7 @@ export class OperationExecutor {
         throw fail('VerifyControllerAttachedVolume.MarkVolumeAsAttached failed', err);
       }
     };
-    return {
-      operationName: OperationName.VerifyControllerAttachedVolume,
-      operationFunc,
-      completeFunc: this.#complete(plugin, v.volumeSpec, OperationName.VerifyControllerAttachedVolume),
-    };
+    return this.#operation(OperationName.VerifyControllerAttachedVolume, plugin, v.volumeSpec, operationFunc);
   }
 
   #generateAttach(v: VolumeToAttach, asw: ActualStateOfWorldUpdater): GeneratedOperation {
@@ -1089,17 +1073,13 @@ export class OperationExecutor {
         throw fail('AttachVolume.MarkVolumeAsAttached failed', err);
       }
     };
-    return {
-      operationName: OperationName.VolumeAttach,
+    return this.#operation(
+      OperationName.VolumeAttach,
+      plugin,
+      v.volumeSpec,
       operationFunc,
-      eventRecorderFunc: (err) => {
-        if (err === undefined) return;
-        const message = err instanceof Error ? err.message : String(err);
-        for (const pod of v.scheduledPods)
-          this.#recorder.event(pod, EventTypeWarning, FailedAttachVolume, message);
-      },
-      completeFunc: this.#complete(plugin, v.volumeSpec, OperationName.VolumeAttach),
-    };
+      warnOnFailure(this.#recorder, v.scheduledPods, FailedAttachVolume),
+    );
   }
 
   #generateDetach(v: AttachedVolume, asw: ActualStateOfWorldUpdater): GeneratedOperation {
@@ -1108,15 +1088,13 @@ export class OperationExecutor {
     const fail = (prefix: string, err: unknown) => generateError(prefix, err, name, details);
     const plugin = this.#pluginFor(v.volumeSpec);
     const operationFunc = async (): Promise<void> => {
-      let p: VolumePlugin;
-      try {
-        p = this.#mgr.findPluginByName(v.pluginName);
-      } catch (err) {
-        throw fail('DetachVolume.FindAttachablePluginByName failed', err);
-      }
-      if (!isAttachableVolumePlugin(p)) {
-        throw fail('DetachVolume.FindAttachablePluginByName failed', new Error('plugin is not attachable'));
-      }
+      const p = this.#findPluginOfKind(
+        v.pluginName,
+        fail,
+        'DetachVolume.FindAttachablePluginByName failed',
+        isAttachableVolumePlugin,
+        'plugin is not attachable',
+      );
       try {
         await p.newDetacher().detach(p.getVolumeName(v.volumeSpec), v.nodeName);
       } catch (err) {
@@ -1125,10 +1103,6 @@ export class OperationExecutor {
       log.info(generateVolumeMsg('DetachVolume.Detach succeeded', '', name, details).detailed);
       asw.markVolumeAsDetached(v.volumeName, v.nodeName);
     };
-    return {
-      operationName: OperationName.VolumeDetach,
-      operationFunc,
-      completeFunc: this.#complete(plugin, v.volumeSpec, OperationName.VolumeDetach),
-    };
+    return this.#operation(OperationName.VolumeDetach, plugin, v.volumeSpec, operationFunc);
   }
 }
