@@ -344,15 +344,7 @@ export class CSIAttacher implements Attacher, Detacher {
     }
     const p = this.#plugin;
     const opts: CSIOperationOptions = { signal: args.signal };
-    let client: ReturnType<CSIPlugin['csiClient']>;
-    try {
-      client = p.csiClient(pvSrc.driver);
-    } catch (err) {
-      throw new TransientOperationFailure(
-        logMsg(`attacher.MountDevice failed to create newCsiDriverClient: ${errMsg(err)}`),
-        { cause: err },
-      );
-    }
+    const client = p.clientFor(pvSrc.driver, 'attacher.MountDevice failed to create newCsiDriverClient');
     const stage = await p.nodeSupports(pvSrc.driver, client, nodeCapability.stageUnstage, opts);
     let publishContext: Record<string, string>;
     try {
@@ -450,15 +442,7 @@ export class CSIAttacher implements Attacher, Detacher {
       throw err;
     }
     const p = this.#plugin;
-    let client: ReturnType<CSIPlugin['csiClient']>;
-    try {
-      client = p.csiClient(driver);
-    } catch (err) {
-      throw new TransientOperationFailure(
-        logMsg(`attacher.UnmountDevice failed to create newCsiDriverClient: ${errMsg(err)}`),
-        { cause: err },
-      );
-    }
+    const client = p.clientFor(driver, 'attacher.UnmountDevice failed to create newCsiDriverClient');
     let stage: boolean;
     try {
       stage = await p.nodeSupports(driver, client, nodeCapability.stageUnstage, opts);

@@ -181,17 +181,7 @@ export class CSIBlockMapper extends CSIBlockVolume implements BlockVolumeMapper 
   async #prepare(what: string, opts: CSIOperationOptions) {
     const p = this.plugin;
     const src = this.#src;
-    let client: ReturnType<CSIPlugin['csiClient']>;
-    try {
-      client = p.csiClient(src.driver);
-    } catch (err) {
-      throw new TransientOperationFailure(
-        logMsg(`blockMapper.${what} failed to get CSI client: ${errMsg(err)}`),
-        {
-          cause: err,
-        },
-      );
-    }
+    const client = p.clientFor(src.driver, `blockMapper.${what} failed to get CSI client`);
     const policy = await p.getDriverPolicy(src.driver, opts);
     let publishContext: Record<string, string> = {};
     if (policy.attachRequired) {
@@ -304,13 +294,7 @@ export class CSIBlockUnmapper extends CSIBlockVolume implements BlockVolumeUnmap
   }
 
   #client(driver: string): ReturnType<CSIPlugin['csiClient']> {
-    try {
-      return this.plugin.csiClient(driver);
-    } catch (err) {
-      throw new TransientOperationFailure(logMsg(`blockMapper failed to get CSI client: ${errMsg(err)}`), {
-        cause: err,
-      });
-    }
+    return this.plugin.clientFor(driver, 'blockMapper failed to get CSI client');
   }
 
   /**

@@ -1,9 +1,8 @@
 // Volume usage and health of a CSI volume (upstream pkg/volume/csi/csi_metrics.go and the
 // NodeGetVolumeStats part of csi_client.go), feeding kubelet_volume_stats_*.
-import { type Metrics, TransientOperationFailure } from '../volume.ts';
+import type { Metrics } from '../volume.ts';
 import { nodeCapability } from './constants.ts';
 import type { CSIOperationOptions, CSIPlugin } from './plugin.ts';
-import { errMsg, logMsg } from './util.ts';
 
 /**
  * NodeGetVolumeStats(volume_id, volume_path) when the driver has GET_VOLUME_STATS, else undefined.
@@ -17,17 +16,7 @@ export async function csiMetrics(
   volumePath: string,
   opts: CSIOperationOptions = {},
 ): Promise<Metrics | undefined> {
-  let client: ReturnType<CSIPlugin['csiClient']>;
-  try {
-    client = plugin.csiClient(driver);
-  } catch (err) {
-    throw new TransientOperationFailure(
-      logMsg(`metrics.GetMetrics failed to get CSI client: ${errMsg(err)}`),
-      {
-        cause: err,
-      },
-    );
-  }
+  const client = plugin.clientFor(driver, 'metrics.GetMetrics failed to get CSI client');
   if (!(await plugin.nodeSupports(driver, client, nodeCapability.getVolumeStats, opts))) return undefined;
   const res = await client.nodeGetVolumeStats(
     { volume_id: volumeID, volume_path: volumePath },

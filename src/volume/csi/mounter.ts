@@ -118,17 +118,7 @@ export class CSIMounter implements Mounter {
     const { spec, pod, driver, volumeHandle, readOnly, mode } = this.#p;
     const opts: CSIOperationOptions = { signal: args.signal };
 
-    let client: ReturnType<CSIPlugin['csiClient']>;
-    try {
-      client = plugin.csiClient(driver);
-    } catch (err) {
-      throw new TransientOperationFailure(
-        logMsg(`mounter.SetUpAt failed to get CSI client: ${errMsg(err)}`),
-        {
-          cause: err,
-        },
-      );
-    }
+    const client = plugin.clientFor(driver, 'mounter.SetUpAt failed to get CSI client');
     const { volSrc, pvSrc } = getSourceFromSpec(spec);
 
     let policy: DriverPolicy;
@@ -337,15 +327,7 @@ export class CSIUnmounter implements Unmounter {
     }
     const driver = data[volDataKey.driverName] ?? '';
     const volID = data[volDataKey.volHandle] ?? '';
-    let client: ReturnType<CSIPlugin['csiClient']>;
-    try {
-      client = plugin.csiClient(driver);
-    } catch (err) {
-      throw new TransientOperationFailure(
-        logMsg(`Unmounter.TearDownAt failed to get CSI client: ${errMsg(err)}`),
-        { cause: err },
-      );
-    }
+    const client = plugin.clientFor(driver, 'Unmounter.TearDownAt failed to get CSI client');
     try {
       await client.nodeUnpublishVolume({ volume_id: volID, target_path: dir }, plugin.callOptions(opts));
     } catch (err) {

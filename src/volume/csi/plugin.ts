@@ -264,6 +264,18 @@ export class CSIPlugin
     return c;
   }
 
+  /**
+   * csiClient inside an operation: a driver that is not registered fails transiently, the message led
+   * by `what`.
+   */
+  clientFor(driver: string, what: string): CsiClient {
+    try {
+      return this.csiClient(driver);
+    } catch (err) {
+      throw transientClientError(what, err);
+    }
+  }
+
   /** Per-call options: the plugin's deadline and the caller's signal. */
   callOptions(opts: CSIOperationOptions = {}): CsiCallOptions {
     return opts.signal === undefined
