@@ -11,16 +11,9 @@ import { type Lease, type Node, type Pod, Resources } from '../api/index.ts';
 import { InProcessClient } from '../client/index.ts';
 import { FakeObjectStore, FakeRecorder } from '../client/testing/index.ts';
 import { FakeClock } from '../component/index.ts';
-import type { MountInterface } from '../volume/index.ts';
 import { FakeVolumePlugin } from '../volume/testing/index.ts';
 import { type MachineInfo, NodeAgent, type NodeAgentOptions } from './index.ts';
-
-const noMounts: MountInterface = {
-  mount: async () => {},
-  unmount: async () => {},
-  list: async () => [],
-  isLikelyNotMountPoint: async () => true,
-};
+import { noMounts } from './volumemanager/testing/index.ts';
 
 const machine: MachineInfo = {
   cpus: 2,

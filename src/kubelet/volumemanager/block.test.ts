@@ -31,14 +31,7 @@ import {
 } from '../../volume/index.ts';
 import { FakeVolumePlugin } from '../../volume/testing/index.ts';
 import { VolumeManager } from './index.ts';
-
-class Pods {
-  readonly pods = new Map<string, Pod>();
-  getPods = (): Pod[] => [...this.pods.values()];
-  getPodByUID = (uid: string): Pod | undefined => this.pods.get(uid);
-  shouldPodContainersBeTerminating = (uid: string): boolean => !this.pods.has(uid);
-  shouldPodRuntimeBeRemoved = (uid: string): boolean => !this.pods.has(uid);
-}
+import { FakePodManager } from './testing/index.ts';
 
 function blockPod(uid: string, claimName: string): Pod {
   return {
@@ -94,7 +87,7 @@ interface Env {
   clock: FakeClock;
   store: FakeObjectStore;
   recorder: FakeRecorder;
-  pods: Pods;
+  pods: FakePodManager;
   vm: VolumeManager;
   abort: AbortController;
   running: Promise<void>;
@@ -107,12 +100,12 @@ async function start(opts: {
   plugins: VolumePlugin[];
   mounter: MountInterface;
   store?: FakeObjectStore;
-  pods?: Pods;
+  pods?: FakePodManager;
 }): Promise<Env> {
   const clock = new FakeClock();
   const store = opts.store ?? new FakeObjectStore({ clock });
   const recorder = new FakeRecorder();
-  const pods = opts.pods ?? new Pods();
+  const pods = opts.pods ?? new FakePodManager();
   const vm = new VolumeManager({
     client: new InProcessClient(store),
     nodeName: 'node-1',

@@ -20,20 +20,13 @@ import { FakeClock, metricsRegistry } from '../../component/index.ts';
 import type {
   Metrics,
   Mounter,
-  MountInterface,
   NodeExpandableVolumePlugin,
   Spec,
   VolumeOptions,
 } from '../../volume/index.ts';
 import { FakeVolumePlugin } from '../../volume/testing/index.ts';
 import { VolumeManager, VolumeStatsMetric } from './index.ts';
-
-const noMounts: MountInterface = {
-  mount: async () => {},
-  unmount: async () => {},
-  list: async () => [],
-  isLikelyNotMountPoint: async () => true,
-};
+import { FakePodManager, noMounts } from './testing/index.ts';
 
 type ExpandArgs = Parameters<NodeExpandableVolumePlugin['nodeExpand']>[0];
 
@@ -74,14 +67,6 @@ class ExpandablePlugin extends FakeVolumePlugin implements NodeExpandableVolumeP
       },
     });
   }
-}
-
-class Pods {
-  readonly pods = new Map<string, Pod>();
-  getPods = (): Pod[] => [...this.pods.values()];
-  getPodByUID = (uid: string): Pod | undefined => this.pods.get(uid);
-  shouldPodContainersBeTerminating = (uid: string): boolean => !this.pods.has(uid);
-  shouldPodRuntimeBeRemoved = (uid: string): boolean => !this.pods.has(uid);
 }
 
 function claimPod(uid: string, claimName: string): Pod {
@@ -133,7 +118,7 @@ interface Env {
   clock: FakeClock;
   recorder: FakeRecorder;
   plugin: ExpandablePlugin;
-  pods: Pods;
+  pods: FakePodManager;
   vm: VolumeManager;
   abort: AbortController;
   running: Promise<void>;
@@ -148,7 +133,7 @@ async function start(): Promise<Env> {
   const client = new InProcessClient(store);
   const recorder = new FakeRecorder();
   const plugin = new ExpandablePlugin();
-  const pods = new Pods();
+  const pods = new FakePodManager();
   const vm = new VolumeManager({
     client,
     nodeName: 'node-1',
@@ -192,6 +177,23 @@ async function mountClaimPod(e: Env, status: PersistentVolumeClaimStatus, pvCap:
   return p;
 }
 
+/** The resizer grew the volume: the PV's capacity is `size` now. */
+async function growPV(e: Env, size: string): Promise<void> {
+  const pvs = e.client.resource<PersistentVolume>(Resources.persistentvolumes);
+  const pv = await pvs.get('pv-c1');
+  await pvs.update({ ...pv, spec: { ...pv.spec, capacity: { storage: size } } });
+}
+
+/** Updates the status of claim c1 with what `change` returns. */
+async function updateClaimStatus(
+  e: Env,
+  change: (status: PersistentVolumeClaimStatus) => PersistentVolumeClaimStatus,
+): Promise<void> {
+  const pvcs = e.client.resource<PersistentVolumeClaim>(Resources.persistentvolumeclaims, 'default');
+  const c = await pvcs.get('c1');
+  await pvcs.updateStatus({ ...c, status: change(c.status ?? {}) });
+}
+
 function getClaim(e: Env): PersistentVolumeClaim {
   const c = e.store.objects<PersistentVolumeClaim>(Resources.persistentvolumeclaims, 'default')[0];
   assert.ok(c !== undefined);
@@ -212,22 +214,15 @@ describe('node expansion', () => {
     await mountClaimPod(e, { capacity: { storage: '1Gi' } }, '1Gi');
     assert.equal(e.plugin.expandCalls.length, 0, 'nothing to grow at mount');
     // The resizer grew the volume: PV capacity first, then the claim asks the node to finish.
-    const pvs = e.client.resource<PersistentVolume>(Resources.persistentvolumes);
-    const pv = await pvs.get('pv-c1');
-    await pvs.update({ ...pv, spec: { ...pv.spec, capacity: { storage: '2Gi' } } });
-    const pvcs = e.client.resource<PersistentVolumeClaim>(Resources.persistentvolumeclaims, 'default');
-    const c = await pvcs.get('c1');
-    await pvcs.updateStatus({
-      ...c,
-      status: {
-        ...c.status,
-        allocatedResources: { storage: '2Gi' },
-        conditions: [
-          { type: 'Resizing', status: 'False' },
-          { type: 'FileSystemResizePending', status: 'True' },
-        ],
-      },
-    });
+    await growPV(e, '2Gi');
+    await updateClaimStatus(e, (status) => ({
+      ...status,
+      allocatedResources: { storage: '2Gi' },
+      conditions: [
+        { type: 'Resizing', status: 'False' },
+        { type: 'FileSystemResizePending', status: 'True' },
+      ],
+    }));
     await until(e, () => getClaim(e).status?.capacity?.storage === '2Gi', 'the claim capacity');
     assert.equal(e.plugin.expandCalls.length, 1);
     const call = e.plugin.expandCalls[0]!;
@@ -256,9 +251,7 @@ describe('node expansion', () => {
   it('does not grow a volume whose claim does not wait for the node', async () => {
     const e = await start();
     await mountClaimPod(e, { capacity: { storage: '1Gi' } }, '1Gi');
-    const pvs = e.client.resource<PersistentVolume>(Resources.persistentvolumes);
-    const pv = await pvs.get('pv-c1');
-    await pvs.update({ ...pv, spec: { ...pv.spec, capacity: { storage: '2Gi' } } });
+    await growPV(e, '2Gi');
     await until(
       e,
       () => e.vm.dsw.getVolumesToMount()[0]?.desiredPersistentVolumeSize === '2Gi',
@@ -289,15 +282,11 @@ describe('node expansion', () => {
     const e = await start();
     await mountClaimPod(e, { capacity: { storage: '1Gi' } }, '1Gi');
     e.plugin.failures = 1;
-    const pvs = e.client.resource<PersistentVolume>(Resources.persistentvolumes);
-    const pv = await pvs.get('pv-c1');
-    await pvs.update({ ...pv, spec: { ...pv.spec, capacity: { storage: '2Gi' } } });
-    const pvcs = e.client.resource<PersistentVolumeClaim>(Resources.persistentvolumeclaims, 'default');
-    const c = await pvcs.get('c1');
-    await pvcs.updateStatus({
-      ...c,
-      status: { ...c.status, conditions: [{ type: 'FileSystemResizePending', status: 'True' }] },
-    });
+    await growPV(e, '2Gi');
+    await updateClaimStatus(e, (status) => ({
+      ...status,
+      conditions: [{ type: 'FileSystemResizePending', status: 'True' }],
+    }));
     await until(e, () => e.plugin.expandCalls.length === 1, 'the first expansion');
     await e.vm.waitIdle();
     assert.deepEqual(
@@ -327,38 +316,26 @@ describe('kubelet_volume_stats_*', () => {
       .join('\n');
   }
 
+  /** The sample of claim default/c1 in gauge `name`. */
+  function claimSample(name: string, value: number): string {
+    return `${name}{namespace="default",persistentvolumeclaim="c1"} ${value}`;
+  }
+
   it('shows the PVC-backed volumes of running pods with namespace and claim labels, measured at most every few seconds', async () => {
     const e = await start();
     const p = await mountClaimPod(e, { capacity: { storage: '1Gi' } }, '1Gi');
     // A pod volume that is not a claim is not reported.
-    assert.equal(
-      await scrape(VolumeStatsMetric.capacityBytes),
-      'kubelet_volume_stats_capacity_bytes{namespace="default",persistentvolumeclaim="c1"} 2048',
-    );
-    assert.equal(
-      await scrape(VolumeStatsMetric.availableBytes),
-      'kubelet_volume_stats_available_bytes{namespace="default",persistentvolumeclaim="c1"} 1024',
-    );
-    assert.equal(
-      await scrape(VolumeStatsMetric.usedBytes),
-      'kubelet_volume_stats_used_bytes{namespace="default",persistentvolumeclaim="c1"} 1024',
-    );
-    assert.equal(
-      await scrape(VolumeStatsMetric.inodes),
-      'kubelet_volume_stats_inodes{namespace="default",persistentvolumeclaim="c1"} 100',
-    );
-    assert.equal(
-      await scrape(VolumeStatsMetric.inodesFree),
-      'kubelet_volume_stats_inodes_free{namespace="default",persistentvolumeclaim="c1"} 60',
-    );
-    assert.equal(
-      await scrape(VolumeStatsMetric.inodesUsed),
-      'kubelet_volume_stats_inodes_used{namespace="default",persistentvolumeclaim="c1"} 40',
-    );
-    assert.equal(
-      await scrape(VolumeStatsMetric.healthStatusAbnormal),
-      'kubelet_volume_stats_health_status_abnormal{namespace="default",persistentvolumeclaim="c1"} 0',
-    );
+    for (const [metric, name, value] of [
+      [VolumeStatsMetric.capacityBytes, 'kubelet_volume_stats_capacity_bytes', 2048],
+      [VolumeStatsMetric.availableBytes, 'kubelet_volume_stats_available_bytes', 1024],
+      [VolumeStatsMetric.usedBytes, 'kubelet_volume_stats_used_bytes', 1024],
+      [VolumeStatsMetric.inodes, 'kubelet_volume_stats_inodes', 100],
+      [VolumeStatsMetric.inodesFree, 'kubelet_volume_stats_inodes_free', 60],
+      [VolumeStatsMetric.inodesUsed, 'kubelet_volume_stats_inodes_used', 40],
+      [VolumeStatsMetric.healthStatusAbnormal, 'kubelet_volume_stats_health_status_abnormal', 0],
+    ] as const) {
+      assert.equal(await scrape(metric), claimSample(name, value));
+    }
     assert.equal(e.plugin.metricsCalls, 1, 'one measurement serves every gauge of a scrape');
     e.plugin.metrics = { ...e.plugin.metrics, used: 1500, abnormal: true };
     await scrape(VolumeStatsMetric.usedBytes);
@@ -366,11 +343,11 @@ describe('kubelet_volume_stats_*', () => {
     e.clock.step(5_000);
     assert.equal(
       await scrape(VolumeStatsMetric.usedBytes),
-      'kubelet_volume_stats_used_bytes{namespace="default",persistentvolumeclaim="c1"} 1500',
+      claimSample('kubelet_volume_stats_used_bytes', 1500),
     );
     assert.equal(
       await scrape(VolumeStatsMetric.healthStatusAbnormal),
-      'kubelet_volume_stats_health_status_abnormal{namespace="default",persistentvolumeclaim="c1"} 1',
+      claimSample('kubelet_volume_stats_health_status_abnormal', 1),
     );
     assert.equal(e.plugin.metricsCalls, 2);
     assert.match(

@@ -11,17 +11,11 @@ import { type ConfigMap, type Pod, Resources } from '../../api/index.ts';
 import { InProcessClient } from '../../client/index.ts';
 import { FakeObjectStore, FakeRecorder } from '../../client/testing/index.ts';
 import { FakeClock } from '../../component/index.ts';
-import type { DynamicPluginProber, MountInterface, ProbeEvent, VolumePlugin } from '../../volume/index.ts';
+import type { DynamicPluginProber, ProbeEvent, VolumePlugin } from '../../volume/index.ts';
 import { storageOperationMetric } from '../../volume/index.ts';
 import { FakeAttachableVolumePlugin, FakeVolumePlugin } from '../../volume/testing/index.ts';
 import { isVolumeWaitError, VolumeManager, type VolumeManagerOptions } from './index.ts';
-
-const noMounts: MountInterface = {
-  mount: async () => {},
-  unmount: async () => {},
-  list: async () => [],
-  isLikelyNotMountPoint: async () => true,
-};
+import { FakePodManager, noMounts } from './testing/index.ts';
 
 function pod(
   uid: string,
@@ -45,16 +39,6 @@ function pod(
   };
 }
 
-class Pods {
-  readonly pods = new Map<string, Pod>();
-  readonly terminating = new Set<string>();
-  getPods = (): Pod[] => [...this.pods.values()];
-  getPodByUID = (uid: string): Pod | undefined => this.pods.get(uid);
-  shouldPodContainersBeTerminating = (uid: string): boolean =>
-    !this.pods.has(uid) || this.terminating.has(uid);
-  shouldPodRuntimeBeRemoved = (uid: string): boolean => this.shouldPodContainersBeTerminating(uid);
-}
-
 interface Env {
   root: string;
   store: FakeObjectStore;
@@ -62,7 +46,7 @@ interface Env {
   clock: FakeClock;
   recorder: FakeRecorder;
   plugin: FakeVolumePlugin;
-  pods: Pods;
+  pods: FakePodManager;
   vm: VolumeManager;
   abort: AbortController;
   running: Promise<void>;
@@ -75,7 +59,7 @@ async function start(
   opts: {
     root?: string;
     plugin?: FakeVolumePlugin;
-    pods?: Pods;
+    pods?: FakePodManager;
     store?: FakeObjectStore;
     /** Default [plugin]. */
     plugins?: VolumePlugin[];
@@ -89,7 +73,7 @@ async function start(
   const client = new InProcessClient(store);
   const recorder = new FakeRecorder();
   const plugin = opts.plugin ?? new FakeVolumePlugin({ requiresRemount: true });
-  const pods = opts.pods ?? new Pods();
+  const pods = opts.pods ?? new FakePodManager();
   const vm = new VolumeManager({
     client,
     nodeName: 'node-1',
@@ -204,7 +188,7 @@ describe('VolumeManager', () => {
     await stop(first);
     env = undefined;
     // The agent restarts; meanwhile `drop` was deleted.
-    const pods = new Pods();
+    const pods = new FakePodManager();
     pods.pods.set('keep', keep);
     // No remount on pod sync, so the only set-up is the one that turns the uncertain mount certain.
     const plugin = new FakeVolumePlugin();

@@ -9,7 +9,6 @@ import type { Pod } from '../../../api/index.ts';
 import { FakeRecorder } from '../../../client/testing/index.ts';
 import { FakeClock } from '../../../component/index.ts';
 import {
-  type MountInterface,
   OperationExecutor,
   specFromVolume,
   UncertainProgressError,
@@ -20,18 +19,12 @@ import {
   FakeVolumeHost,
   FakeVolumePlugin,
 } from '../../../volume/testing/index.ts';
+import { noMounts } from '../testing/index.ts';
 import { ActualStateOfWorld, isRemountRequiredError, isVolumeNotAttachedError } from './asw.ts';
 import { DesiredStateOfWorld } from './dsw.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kvol-cache-'));
 after(() => rmSync(root, { recursive: true, force: true }));
-
-const noMounts: MountInterface = {
-  mount: async () => {},
-  unmount: async () => {},
-  list: async () => [],
-  isLikelyNotMountPoint: async () => true,
-};
 
 function pod(uid: string): Pod {
   return {
