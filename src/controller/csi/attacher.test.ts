@@ -15,7 +15,7 @@ import {
 } from '../../api/index.ts';
 import { CsiAttacherController } from './attacher.ts';
 import { CsiCapacityController } from './capacity.ts';
-import { startCsiEnv } from './sidecartestenv.ts';
+import { startControllerEnv } from './testing/index.ts';
 
 const DRIVER = 'fake.csi.kvol.io';
 const FINALIZER = 'external-attacher/fake-csi-kvol-io';
@@ -50,9 +50,9 @@ const node = (name: string, zone: string): Node => ({
 
 describe('CsiAttacherController', () => {
   it('marks an attachment of a driver without PUBLISH_UNPUBLISH_VOLUME attached without a finalizer', async () => {
-    const t = await startCsiEnv((o) => new CsiAttacherController(o), {
-      driver: { name: DRIVER, controller: ['CREATE_DELETE_VOLUME'] },
-      queueLen: (c) => c.vaQueue.len() + c.pvQueue.len(),
+    const t = await startControllerEnv({
+      controllers: (d) => [new CsiAttacherController(d)],
+      driver: { name: DRIVER, controllerCapabilities: ['CREATE_DELETE_VOLUME'] },
     });
     try {
       await t.client.resource(Resources.persistentvolumes).create(pv);
@@ -68,9 +68,9 @@ describe('CsiAttacherController', () => {
   });
 
   it('publishes with the CSINode node ID, records the publish context, and unpublishes on deletion', async () => {
-    const t = await startCsiEnv((o) => new CsiAttacherController(o), {
-      driver: { name: DRIVER, controller: ['CREATE_DELETE_VOLUME', 'PUBLISH_UNPUBLISH_VOLUME'] },
-      queueLen: (c) => c.vaQueue.len() + c.pvQueue.len(),
+    const t = await startControllerEnv({
+      controllers: (d) => [new CsiAttacherController(d)],
+      driver: { name: DRIVER, controllerCapabilities: ['CREATE_DELETE_VOLUME', 'PUBLISH_UNPUBLISH_VOLUME'] },
     });
     try {
       await t.client.resource(Resources.csinodes).create(csiNode('n1'));
@@ -109,9 +109,9 @@ describe('CsiAttacherController', () => {
   });
 
   it('leaves attachments alone when the CSIDriver switches the built-in logic off', async () => {
-    const t = await startCsiEnv((o) => new CsiAttacherController(o), {
-      driver: { name: DRIVER, controller: ['PUBLISH_UNPUBLISH_VOLUME'] },
-      queueLen: (c) => c.vaQueue.len() + c.pvQueue.len(),
+    const t = await startControllerEnv({
+      controllers: (d) => [new CsiAttacherController(d)],
+      driver: { name: DRIVER, controllerCapabilities: ['PUBLISH_UNPUBLISH_VOLUME'] },
     });
     try {
       await t.client.resource<CSIDriver>(Resources.csidrivers).create({
@@ -136,13 +136,13 @@ describe('CsiAttacherController', () => {
 describe('CsiCapacityController', () => {
   it('publishes one object per segment and class, updates it, and removes it when the class goes', async () => {
     let available = 5 * 1024 ** 3;
-    const t = await startCsiEnv((o) => new CsiCapacityController(o), {
+    const t = await startControllerEnv({
+      controllers: (d) => [new CsiCapacityController(d)],
       driver: {
         name: DRIVER,
-        controller: ['CREATE_DELETE_VOLUME', 'GET_CAPACITY'],
+        controllerCapabilities: ['CREATE_DELETE_VOLUME', 'GET_CAPACITY'],
         capacity: () => ({ available, max: 1024 ** 3 }),
       },
-      queueLen: (c) => c.queue.len(),
     });
     try {
       await t.client.resource<CSIDriver>(Resources.csidrivers).create({

@@ -19,11 +19,10 @@ import {
 } from '../../api/index.ts';
 import { BuiltinSidecarsAnnotation } from './common.ts';
 import { CsiProvisionerController } from './provisioner.ts';
-import { type CsiTestEnv, startCsiEnv } from './sidecartestenv.ts';
-import type { FakeDriverOptions } from './testing/sidecardriver.ts';
+import { type ControllerEnv, type FakeControllerDriverOptions, startControllerEnv } from './testing/index.ts';
 
 const DRIVER = 'fake.csi.kvol.io';
-type Env = CsiTestEnv<CsiProvisionerController>;
+type Env = ControllerEnv;
 
 function sc(name: string, extra: Partial<StorageClass> = {}): StorageClass {
   return {
@@ -88,7 +87,7 @@ const topologySeed: [ResourceType, KubeObject[]][] = [
 interface Case {
   name: string;
   seed: [ResourceType, KubeObject[]][];
-  driver?: Partial<FakeDriverOptions>;
+  driver?: Partial<FakeControllerDriverOptions>;
   register?: boolean;
   before?: (t: Env) => void;
   act?: (t: Env) => Promise<void>;
@@ -110,7 +109,7 @@ const cases: Case[] = [
       [Resources.storageclasses, [sc('fast', { mountOptions: ['noatime'] })]],
       [Resources.persistentvolumeclaims, [pvc('data')]],
     ],
-    driver: { plugin: ['CONTROLLER_SERVICE'] },
+    driver: { pluginCapabilities: ['CONTROLLER_SERVICE'] },
     check: (t) => {
       const [req] = t.driver.callsOf('CreateVolume');
       assert.equal(req?.name, volName(t));
@@ -192,7 +191,7 @@ const cases: Case[] = [
         ],
       ],
     ],
-    driver: { plugin: ['CONTROLLER_SERVICE'] },
+    driver: { pluginCapabilities: ['CONTROLLER_SERVICE'] },
     check: (t) => {
       const [req] = t.driver.callsOf('CreateVolume');
       assert.deepEqual(req?.parameters, { tier: 'gold' });
@@ -317,7 +316,7 @@ const cases: Case[] = [
       [Resources.storageclasses, [sc('fast')]],
       [Resources.persistentvolumeclaims, [pvc('data')]],
     ],
-    driver: { plugin: ['CONTROLLER_SERVICE'] },
+    driver: { pluginCapabilities: ['CONTROLLER_SERVICE'] },
     before: (t) => t.store.failNext('create', 'persistentvolumes', newInternalError('etcd hiccup')),
     check: (t) => {
       const names = t.driver.callsOf('CreateVolume').map((r) => r.name);
@@ -332,7 +331,7 @@ const cases: Case[] = [
       [Resources.storageclasses, [sc('fast')]],
       [Resources.persistentvolumeclaims, [pvc('data')]],
     ],
-    driver: { plugin: ['CONTROLLER_SERVICE'] },
+    driver: { pluginCapabilities: ['CONTROLLER_SERVICE'] },
     before: (t) => t.driver.failNext('CreateVolume', grpc.status.UNAVAILABLE, 'driver restarting'),
     check: (t) => {
       assert.equal(t.driver.callsOf('CreateVolume').length, 2);
@@ -455,11 +454,10 @@ describe('CsiProvisionerController', () => {
     it(c.name, async () => {
       let env: Env | undefined;
       try {
-        env = await startCsiEnv((o) => new CsiProvisionerController(o), {
+        env = await startControllerEnv({
+          controllers: (d) => [new CsiProvisionerController(d)],
           driver: { name: DRIVER, ...(c.driver ?? {}) },
           ...(c.register !== undefined ? { register: c.register } : {}),
-          seed: [],
-          queueLen: (x) => x.claimQueue.len() + x.volumeQueue.len(),
         });
         const t = env;
         c.before?.(t);

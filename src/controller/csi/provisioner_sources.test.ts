@@ -20,14 +20,13 @@ import {
 } from '../../api/index.ts';
 import { type CsiClient, CsiError } from '../../csi/index.ts';
 import { CsiProvisionerController } from './provisioner.ts';
-import { type CsiTestEnv, startCsiEnv } from './sidecartestenv.ts';
-import type { FakeDriverOptions } from './testing/sidecardriver.ts';
+import { type ControllerEnv, type FakeControllerDriverOptions, startControllerEnv } from './testing/index.ts';
 
 const DRIVER = 'fake.csi.kvol.io';
 const NS = 'default';
 const CloneFinalizer = 'provisioner.storage.kubernetes.io/cloning-protection';
 const SelectedNode = 'volume.kubernetes.io/selected-node';
-type Env = CsiTestEnv<CsiProvisionerController>;
+type Env = ControllerEnv;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -85,9 +84,15 @@ const claimOf = (t: Env, name: string, ns = NS): PersistentVolumeClaim | undefin
     .objects<PersistentVolumeClaim>(Resources.persistentvolumeclaims, ns)
     .find((c) => c.metadata.name === name);
 
-/** Polls until `cond` holds (the controller retries some failures with backoff, not on events). */
+/**
+ * Polls until `cond` holds (the controller retries some failures with backoff, not on events): the
+ * fake clock moves on as real time passes.
+ */
 async function until(t: Env, what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 300 && !cond(); i++) await sleep(20);
+  for (let i = 0; i < 300 && !cond(); i++) {
+    await sleep(20);
+    t.clock.step(20);
+  }
   assert.ok(cond(), `timed out waiting until ${what}`);
   await t.settle();
 }
@@ -199,14 +204,14 @@ const snapCaps = ['CREATE_DELETE_VOLUME', 'CREATE_DELETE_SNAPSHOT', 'CLONE_VOLUM
 
 interface Case {
   name: string;
-  driver?: Partial<FakeDriverOptions>;
+  driver?: Partial<FakeControllerDriverOptions>;
   run: (t: Env) => Promise<void>;
 }
 
 const sourceCases: Case[] = [
   {
     name: 'restores from a VolumeSnapshot only once it is readyToUse, passing the handle of its bound content',
-    driver: { controller: snapCaps },
+    driver: { controllerCapabilities: snapCaps },
     run: async (t) => {
       await t.client.resource(Resources.storageclasses).create(sc());
       await makeSnapshot(t, { ready: false });
@@ -236,7 +241,7 @@ const sourceCases: Case[] = [
   },
   {
     name: "refuses a restore smaller than the snapshot's restoreSize with upstream's message",
-    driver: { controller: snapCaps },
+    driver: { controllerCapabilities: snapCaps },
     run: async (t) => {
       await t.client.resource(Resources.storageclasses).create(sc());
       await makeSnapshot(t, { ready: true, restoreSize: '2Gi' });
@@ -255,7 +260,7 @@ const sourceCases: Case[] = [
   },
   {
     name: 'refuses a snapshot whose content another driver made as not bound',
-    driver: { controller: snapCaps },
+    driver: { controllerCapabilities: snapCaps },
     run: async (t) => {
       await t.client.resource(Resources.storageclasses).create(sc());
       await makeSnapshot(t, { ready: true, driver: 'other.csi.kvol.io' });
@@ -284,7 +289,7 @@ const sourceCases: Case[] = [
   },
   {
     name: 'clones a bound PVC: the source volume ID, cloning protection while the clone is pending, removed once it is bound',
-    driver: { controller: snapCaps },
+    driver: { controllerCapabilities: snapCaps },
     run: async (t) => {
       await t.client.resource(Resources.storageclasses).create(sc());
       await makeCloneSource(t);
@@ -304,7 +309,7 @@ const sourceCases: Case[] = [
   },
   {
     name: 'drops cloning protection when the pending clone is deleted',
-    driver: { controller: snapCaps },
+    driver: { controllerCapabilities: snapCaps },
     run: async (t) => {
       await t.client.resource(Resources.storageclasses).create(sc());
       await makeCloneSource(t);
@@ -346,7 +351,7 @@ const sourceCases: Case[] = [
   ).map(
     (c): Case => ({
       name: `refuses a clone from ${c.what} and leaves the source alone`,
-      driver: { controller: snapCaps },
+      driver: { controllerCapabilities: snapCaps },
       run: async (t) => {
         await t.client.resource(Resources.storageclasses).create(sc());
         await makeCloneSource(t, c.source);
@@ -427,7 +432,7 @@ const releasedPV = (name: string): PersistentVolume => ({
 const lifecycleCases: Case[] = [
   {
     name: 'keeps a volume that is still attached and deletes it once its VolumeAttachment is gone',
-    driver: { controller: ['CREATE_DELETE_VOLUME', 'PUBLISH_UNPUBLISH_VOLUME'] },
+    driver: { controllerCapabilities: ['CREATE_DELETE_VOLUME', 'PUBLISH_UNPUBLISH_VOLUME'] },
     run: async (t) => {
       await t.client.resource(Resources.storageclasses).create(sc());
       await t.client.resource<VolumeAttachment>(Resources.volumeattachments).create({
@@ -509,7 +514,7 @@ const lifecycleCases: Case[] = [
   },
   {
     name: 'keeps the selected node on RESOURCE_EXHAUSTED when the driver has no topology, and retries',
-    driver: { plugin: ['CONTROLLER_SERVICE'] },
+    driver: { pluginCapabilities: ['CONTROLLER_SERVICE'] },
     run: async (t) => {
       await makeTopology(t);
       await t.client
@@ -671,10 +676,9 @@ for (const [title, cases] of [
       it(c.name, async () => {
         let env: Env | undefined;
         try {
-          env = await startCsiEnv((o) => new CsiProvisionerController(o), {
+          env = await startControllerEnv({
+            controllers: (d) => [new CsiProvisionerController(d)],
             driver: { name: DRIVER, ...(c.driver ?? {}) },
-            seed: [],
-            queueLen: (x) => x.claimQueue.len() + x.volumeQueue.len(),
           });
           await c.run(env);
         } finally {

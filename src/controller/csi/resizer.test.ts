@@ -15,10 +15,16 @@ import type { FakeObjectStore } from '../../client/testing/index.ts';
 import { FileSystemResizePendingMessage } from '../expand/index.ts';
 import { BuiltinSidecarsAnnotation } from './common.ts';
 import { CsiResizer } from './resizer.ts';
-import { type H5bEnv, startH5bEnv } from './testing/h5b_env.ts';
-import type { RecordingCsiDriver, RecordingCsiDriverOptions } from './testing/h5b_fakedriver.ts';
+import {
+  type ControllerEnv,
+  type FakeControllerDriver,
+  type FakeControllerDriverOptions,
+  startControllerEnv,
+} from './testing/index.ts';
 
 const DRIVER = 'fake.csi.kvol.io';
+/** What the driver advertises unless a case says otherwise. */
+const CONTROLLER_CAPABILITIES = ['EXPAND_VOLUME', 'CREATE_DELETE_SNAPSHOT', 'LIST_SNAPSHOTS'];
 const GI = 1024 ** 3;
 
 function seedClaim(
@@ -56,15 +62,15 @@ function seedClaim(
 
 interface Case {
   name: string;
-  driver?: Partial<RecordingCsiDriverOptions>;
+  driver?: Partial<FakeControllerDriverOptions>;
   request?: string;
   capacity?: string;
   pv?: Partial<PersistentVolume['spec']>;
   seed?: (store: FakeObjectStore) => void;
   csiDrivers?: CSIDriver[];
   register?: boolean;
-  prepare?: (driver: RecordingCsiDriver) => void;
-  after?: (env: H5bEnv) => void;
+  prepare?: (driver: FakeControllerDriver) => void;
+  after?: (env: ControllerEnv) => void;
   expectExpandCalls: number;
   expectPvCapacity: string;
   expectClaim: {
@@ -74,7 +80,7 @@ interface Case {
     allocatedStatus?: string;
   };
   expectEvents: string[];
-  check?: (env: H5bEnv) => void;
+  check?: (env: ControllerEnv) => void;
 }
 
 const cases: Case[] = [
@@ -223,7 +229,7 @@ const cases: Case[] = [
 ];
 
 describe('CsiResizer', () => {
-  let env: H5bEnv | undefined;
+  let env: ControllerEnv | undefined;
   afterEach(async () => {
     await env?.stop();
     env = undefined;
@@ -231,8 +237,8 @@ describe('CsiResizer', () => {
 
   for (const c of cases) {
     it(c.name, async () => {
-      env = await startH5bEnv({
-        driver: { name: DRIVER, ...(c.driver ?? {}) },
+      env = await startControllerEnv({
+        driver: { name: DRIVER, controllerCapabilities: CONTROLLER_CAPABILITIES, ...(c.driver ?? {}) },
         register: c.register ?? true,
         ...(c.csiDrivers !== undefined ? { csiDrivers: c.csiDrivers } : {}),
         seed: (store) => {

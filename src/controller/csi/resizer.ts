@@ -213,7 +213,7 @@ export class CsiResizer {
   async run(signal: AbortSignal, workers = 1): Promise<void> {
     log.info('Starting external resizer', { controller: ResizerName });
     // A driver that registers (again) may unblock claims that were waiting for it.
-    const unsubscribe = this.#csi?.drivers.subscribe((driver, info) => {
+    const unsubscribe = this.#csi?.drivers.subscribe((_driver, info) => {
       // (The capability cache forgets what it knew of the driver: it may have restarted with others.)
       if (info === undefined) return;
       for (const c of this.#claims.list()) this.queue.add(metaNamespaceKey(c));

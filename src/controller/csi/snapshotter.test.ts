@@ -26,10 +26,16 @@ import {
 } from '../snapshot/index.ts';
 import { BuiltinSidecarsAnnotation } from './common.ts';
 import { CsiSnapshotter } from './snapshotter.ts';
-import { type H5bEnv, startH5bEnv } from './testing/h5b_env.ts';
-import type { RecordingCsiDriver, RecordingCsiDriverOptions } from './testing/h5b_fakedriver.ts';
+import {
+  type ControllerEnv,
+  type FakeControllerDriver,
+  type FakeControllerDriverOptions,
+  startControllerEnv,
+} from './testing/index.ts';
 
 const DRIVER = 'fake.csi.kvol.io';
+/** What the driver advertises unless a case says otherwise. */
+const CONTROLLER_CAPABILITIES = ['EXPAND_VOLUME', 'CREATE_DELETE_SNAPSHOT', 'LIST_SNAPSHOTS'];
 const NS = 'default';
 
 function seedVolume(store: FakeObjectStore, driver = DRIVER): void {
@@ -94,7 +100,7 @@ interface World {
   claim: PersistentVolumeClaim | undefined;
 }
 
-function world(env: H5bEnv, contentName?: string): World {
+function world(env: ControllerEnv, contentName?: string): World {
   const snapshot = env.store.object<VolumeSnapshot>(Resources.volumesnapshots, NS, 'snap-1');
   const name = contentName ?? `snapcontent-${snapshot?.metadata.uid ?? ''}`;
   return {
@@ -104,23 +110,23 @@ function world(env: H5bEnv, contentName?: string): World {
   };
 }
 
-async function deleteSnapshot(env: H5bEnv): Promise<void> {
+async function deleteSnapshot(env: ControllerEnv): Promise<void> {
   await env.client.resource<VolumeSnapshot>(Resources.volumesnapshots, NS).delete('snap-1');
   await env.settle();
 }
 
 interface Case {
   name: string;
-  driver?: Partial<RecordingCsiDriverOptions>;
+  driver?: Partial<FakeControllerDriverOptions>;
   seed: (store: FakeObjectStore) => void;
-  prepare?: (driver: RecordingCsiDriver) => void;
+  prepare?: (driver: FakeControllerDriver) => void;
   csiDrivers?: CSIDriver[];
   /** Runs after the first settle; may change the world and settle again. */
-  act?: (env: H5bEnv) => Promise<void>;
-  check: (env: H5bEnv) => void;
+  act?: (env: ControllerEnv) => Promise<void>;
+  check: (env: ControllerEnv) => void;
 }
 
-function assertCutOnce(env: H5bEnv, uid: string): void {
+function assertCutOnce(env: ControllerEnv, uid: string): void {
   const calls = env.driver.callsOf('CreateSnapshot');
   assert.ok(calls.length >= 1);
   for (const c of calls) {
@@ -464,7 +470,7 @@ const cases: Case[] = [
 ];
 
 describe('SnapshotController with CsiSnapshotter', () => {
-  let env: H5bEnv | undefined;
+  let env: ControllerEnv | undefined;
   afterEach(async () => {
     await env?.stop();
     env = undefined;
@@ -472,8 +478,8 @@ describe('SnapshotController with CsiSnapshotter', () => {
 
   for (const c of cases) {
     it(c.name, async () => {
-      env = await startH5bEnv({
-        driver: { name: DRIVER, ...(c.driver ?? {}) },
+      env = await startControllerEnv({
+        driver: { name: DRIVER, controllerCapabilities: CONTROLLER_CAPABILITIES, ...(c.driver ?? {}) },
         seed: c.seed,
         ...(c.prepare !== undefined ? { prepare: c.prepare } : {}),
         ...(c.csiDrivers !== undefined ? { csiDrivers: c.csiDrivers } : {}),

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { type PersistentVolume, type PersistentVolumeClaim, Resources } from '../../api/index.ts';
 // Shared test support of the CSI controllers (the environment and its fake driver, unused here).
-import { type H5bEnv, startH5bEnv } from '../csi/testing/h5b_env.ts';
+import { type ControllerEnv, startControllerEnv } from '../csi/testing/index.ts';
 import { AnnStorageResizer, ExpandController, ExternalExpandingMessage } from './index.ts';
 
 interface Case {
@@ -65,7 +65,7 @@ const cases: Case[] = [
 ];
 
 describe('ExpandController', () => {
-  let env: H5bEnv | undefined;
+  let env: ControllerEnv | undefined;
   afterEach(async () => {
     await env?.stop();
     env = undefined;
@@ -73,7 +73,7 @@ describe('ExpandController', () => {
 
   for (const c of cases) {
     it(c.name, async () => {
-      env = await startH5bEnv({
+      env = await startControllerEnv({
         register: false,
         seed: (store) => {
           const [claim] = store.seed(Resources.persistentvolumeclaims, {

@@ -1,59 +1,62 @@
-// Test support for the expansion and snapshot controllers (helper H5b's; not exported from index.ts):
+// Test support for the built-in CSI controllers and the expand and snapshot controllers beside them:
 // a FakeObjectStore behind an InProcessClient, an informer factory, a FakeClock for the workqueues'
-// delays, a FakeRecorder, a CSIDriverRegistry and a RecordingCsiDriver on a unix socket in a temporary
-// root. settle() runs everything until idle: it waits in real time (the CSI calls are socket I/O) until
-// no API call, no CSI call and no queued key has appeared for a while, stepping the fake clock so
-// delayed retries fire.
+// delays, a FakeRecorder, a CSIDriverRegistry and a FakeControllerDriver on a unix socket in a
+// temporary root. settle() runs everything until idle: it waits in real time (the CSI calls are socket
+// I/O) until no API call, no CSI call, no event and no queued key has appeared for a while, stepping
+// the fake clock so delayed retries fire.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CSIDriver } from '../../../api/index.ts';
+import { type CSIDriver, Resources } from '../../../api/index.ts';
 import {
   type Client,
   type EventRecorder,
   InProcessClient,
   SharedInformerFactory,
-  type WorkQueue,
+  WorkQueue,
 } from '../../../client/index.ts';
 import { FakeObjectStore, FakeRecorder } from '../../../client/testing/index.ts';
 import { FakeClock } from '../../../component/index.ts';
 import { CSIDriverRegistry } from '../../../csi/index.ts';
 import type { CsiControllerContext } from '../common.ts';
-import { RecordingCsiDriver, type RecordingCsiDriverOptions } from './h5b_fakedriver.ts';
+import { FakeControllerDriver, type FakeControllerDriverOptions } from './driver.ts';
 
 export interface Runnable {
   run(signal: AbortSignal, workers?: number): Promise<void>;
 }
 
+/** What the controllers under test are constructed with. */
 export interface ControllerDeps {
   client: Client;
   informers: SharedInformerFactory;
   recorder: EventRecorder;
   clock: FakeClock;
   csi: CsiControllerContext;
+  /** Deadline of each CSI call (CsiControllerOptions). */
+  csiTimeoutMs: number;
 }
 
-export interface H5bEnvOptions {
-  /** The fake driver; default `fake.csi.kvol.io` with every capability. */
-  driver?: RecordingCsiDriverOptions;
+export interface ControllerEnvOptions {
+  /** The fake driver; default `fake.csi.kvol.io` with the default capabilities. */
+  driver?: FakeControllerDriverOptions;
   /** Register the driver in the registry at start (default true). */
   register?: boolean;
-  /** CSIDriver objects the context reports (for the built-in switch). */
+  /** CSIDriver objects the context reports; without them it reads the CSIDriver informer. */
   csiDrivers?: CSIDriver[];
   seed?: (store: FakeObjectStore) => void;
   /** Called with the driver before the controllers start (to inject failures for their first calls). */
-  prepare?: (driver: RecordingCsiDriver) => void;
+  prepare?: (driver: FakeControllerDriver) => void;
   controllers: (deps: ControllerDeps) => Runnable[];
 }
 
-export interface H5bEnv {
+export interface ControllerEnv {
   root: string;
   store: FakeObjectStore;
   client: InProcessClient;
   recorder: FakeRecorder;
   clock: FakeClock;
   drivers: CSIDriverRegistry;
-  driver: RecordingCsiDriver;
+  driver: FakeControllerDriver;
   socket: string;
   /** Stops the controllers (as a killed process) and starts new ones on the same store and driver. */
   restart(): Promise<void>;
@@ -65,17 +68,15 @@ export interface H5bEnv {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The workqueues a controller exposes as public fields. */
 function queuesOf(c: Runnable): WorkQueue<string>[] {
-  const o = c as unknown as Record<string, unknown>;
-  return ['queue', 'snapshotQueue', 'contentQueue']
-    .map((k) => o[k])
-    .filter((q): q is WorkQueue<string> => q !== undefined);
+  return Object.values(c).filter((q): q is WorkQueue<string> => q instanceof WorkQueue);
 }
 
-export async function startH5bEnv(opts: H5bEnvOptions): Promise<H5bEnv> {
-  const root = mkdtempSync(join(tmpdir(), 'kvol-h5b-'));
+export async function startControllerEnv(opts: ControllerEnvOptions): Promise<ControllerEnv> {
+  const root = mkdtempSync(join(tmpdir(), 'kvol-csictl-'));
   const socket = join(root, 'csi.sock');
-  const driver = new RecordingCsiDriver(opts.driver ?? { name: 'fake.csi.kvol.io' });
+  const driver = new FakeControllerDriver(opts.driver ?? { name: 'fake.csi.kvol.io' });
   await driver.start(socket);
   opts.prepare?.(driver);
   const store = new FakeObjectStore();
@@ -87,28 +88,38 @@ export async function startH5bEnv(opts: H5bEnvOptions): Promise<H5bEnv> {
   const register = (): void =>
     drivers.set(driver.name, { endpoint: socket, highestSupportedVersion: '1.0.0' });
   if (opts.register ?? true) register();
-  const csiDriverObjects = new Map((opts.csiDrivers ?? []).map((d) => [d.metadata.name ?? '', d]));
-  const csi: CsiControllerContext = { drivers, csiDriver: (name) => csiDriverObjects.get(name) };
   let informers = new SharedInformerFactory(client);
-  let controllers = opts.controllers({ client, informers, recorder, clock, csi });
-  let ac = new AbortController();
-  informers.start(ac.signal);
-  let running = controllers.map((c) => c.run(ac.signal, 2));
+  const staticCsiDrivers =
+    opts.csiDrivers === undefined
+      ? undefined
+      : new Map(opts.csiDrivers.map((d) => [d.metadata.name ?? '', d]));
+  const csi: CsiControllerContext = {
+    drivers,
+    csiDriver: (name) =>
+      staticCsiDrivers !== undefined
+        ? staticCsiDrivers.get(name)
+        : informers.informerFor<CSIDriver>(Resources.csidrivers).getByKey(name),
+  };
+  const start = (): { ac: AbortController; controllers: Runnable[]; running: Promise<void>[] } => {
+    const controllers = opts.controllers({ client, informers, recorder, clock, csi, csiTimeoutMs: 5_000 });
+    if (staticCsiDrivers === undefined) informers.informerFor<CSIDriver>(Resources.csidrivers);
+    const ac = new AbortController();
+    informers.start(ac.signal);
+    return { ac, controllers, running: controllers.map((c) => c.run(ac.signal, 2)) };
+  };
+  let run = start();
   const stopControllers = async (): Promise<void> => {
-    ac.abort();
-    await Promise.allSettled(running);
+    run.ac.abort();
+    await Promise.allSettled(run.running);
     await informers.shutdown();
   };
   const restart = async (): Promise<void> => {
     await stopControllers();
     informers = new SharedInformerFactory(client);
-    controllers = opts.controllers({ client, informers, recorder, clock, csi });
-    ac = new AbortController();
-    informers.start(ac.signal);
-    running = controllers.map((c) => c.run(ac.signal, 2));
+    run = start();
   };
   const queued = (): number =>
-    controllers.reduce((n, c) => n + queuesOf(c).reduce((m, q) => m + q.len(), 0), 0);
+    run.controllers.reduce((n, c) => n + queuesOf(c).reduce((m, q) => m + q.len(), 0), 0);
   const activity = (): number => store.calls.length + driver.calls.length + recorder.events.length;
 
   const settle = async (): Promise<void> => {

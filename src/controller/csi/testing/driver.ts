@@ -1,18 +1,24 @@
-// RecordingCsiDriver (helper H5b's, for the resizer and snapshot tests): a fake CSI driver: a real gRPC server (grpc-js) on a unix socket speaking
-// csi.proto through loadCsiProto(), with switchable capabilities, idempotent snapshots kept by name,
-// every call recorded (secrets included, for assertions) and failures injectable per method.
+// FakeControllerDriver: the fake CSI driver of the built-in controller tests (provisioner, attacher,
+// capacity publisher, resizer, snapshotter, and the expand and snapshot controllers beside them): a
+// real gRPC server (grpc-js) on a unix socket speaking csi.proto through loadCsiProto(), serving
+// Identity, Controller and Node with switchable capabilities. Volumes are kept by name and snapshots
+// by id so that CreateVolume and CreateSnapshot are idempotent as the spec requires; every call is
+// recorded (secrets included, for assertions); failures are injectable per method and calls can be
+// held open.
 // Concurrency: calls are served as they come; `inFlight` counts calls not yet answered.
 import * as grpc from '@grpc/grpc-js';
 import { loadCsiProto } from '../../../csi/index.ts';
 
-export interface RecordingCsiDriverOptions {
+export interface FakeControllerDriverOptions {
   name: string;
-  /** Advertise the Controller service (PluginCapability CONTROLLER_SERVICE); default true. */
-  controllerService?: boolean;
-  /** ControllerServiceCapability RPC types; default EXPAND_VOLUME, CREATE_DELETE_SNAPSHOT, LIST_SNAPSHOTS. */
+  /** PluginCapability.Service types; default CONTROLLER_SERVICE and VOLUME_ACCESSIBILITY_CONSTRAINTS. */
+  pluginCapabilities?: string[];
+  /** ControllerServiceCapability.RPC types; default CREATE_DELETE_VOLUME. */
   controllerCapabilities?: string[];
-  /** NodeServiceCapability RPC types; default EXPAND_VOLUME. */
+  /** NodeServiceCapability.RPC types; default EXPAND_VOLUME. */
   nodeCapabilities?: string[];
+  /** GetCapacity answer in bytes per request; default 10 GiB everywhere. */
+  capacity?: (req: Record<string, unknown>) => { available: number; max?: number };
   /** ControllerExpandVolume's node_expansion_required; default true. */
   nodeExpansionRequired?: boolean;
   /** A snapshot is ready_to_use from its n-th CreateSnapshot call on; default 1 (at once). */
@@ -26,7 +32,13 @@ export interface RecordedCsiCall {
   request: Record<string, unknown>;
 }
 
-interface FakeSnapshot {
+export interface FakeVolume {
+  id: string;
+  bytes: string;
+  contentSource: unknown;
+}
+
+export interface FakeSnapshot {
   id: string;
   name: string;
   source: string;
@@ -36,42 +48,47 @@ interface FakeSnapshot {
 
 type Handler = (req: Record<string, unknown>) => unknown;
 
-export class RecordingCsiDriver {
+export class FakeControllerDriver {
   readonly name: string;
   readonly calls: RecordedCsiCall[] = [];
+  /** Volumes by name; ids are `vol-<name>`. */
+  readonly volumes = new Map<string, FakeVolume>();
+  /** `volumeId@nodeId` published. */
+  readonly published = new Set<string>();
   /** Backend snapshots by id. */
   readonly snapshots = new Map<string, FakeSnapshot>();
   inFlight = 0;
-  nodeExpansionRequired: boolean;
+  pluginCapabilities: string[];
   controllerCapabilities: string[];
   nodeCapabilities: string[];
-  controllerService: boolean;
+  nodeExpansionRequired: boolean;
   snapshotReadyAfterCalls: number;
+  readonly #capacity: FakeControllerDriverOptions['capacity'];
   readonly #sizeBytes: number;
   readonly #failures = new Map<string, { code: grpc.status; details: string }[]>();
   readonly #holds = new Set<string>();
   readonly #held: (() => void)[] = [];
   readonly #server = new grpc.Server();
 
-  constructor(opts: RecordingCsiDriverOptions) {
+  constructor(opts: FakeControllerDriverOptions) {
     this.name = opts.name;
-    this.controllerService = opts.controllerService ?? true;
-    this.controllerCapabilities = opts.controllerCapabilities ?? [
-      'EXPAND_VOLUME',
-      'CREATE_DELETE_SNAPSHOT',
-      'LIST_SNAPSHOTS',
+    this.pluginCapabilities = opts.pluginCapabilities ?? [
+      'CONTROLLER_SERVICE',
+      'VOLUME_ACCESSIBILITY_CONSTRAINTS',
     ];
+    this.controllerCapabilities = opts.controllerCapabilities ?? ['CREATE_DELETE_VOLUME'];
     this.nodeCapabilities = opts.nodeCapabilities ?? ['EXPAND_VOLUME'];
     this.nodeExpansionRequired = opts.nodeExpansionRequired ?? true;
     this.snapshotReadyAfterCalls = opts.snapshotReadyAfterCalls ?? 1;
+    this.#capacity = opts.capacity;
     this.#sizeBytes = opts.snapshotSizeBytes ?? 1024 ** 3;
     const v1 = loadCsiProto().csi.v1;
     this.#server.addService(
       v1.Identity.service,
       this.#wrap({
-        GetPluginInfo: () => ({ name: this.name, vendor_version: '0.0.1' }),
+        GetPluginInfo: () => ({ name: this.name, vendor_version: '1.0.0' }),
         GetPluginCapabilities: () => ({
-          capabilities: this.controllerService ? [{ service: { type: 'CONTROLLER_SERVICE' } }] : [],
+          capabilities: this.pluginCapabilities.map((type) => ({ service: { type } })),
         }),
         Probe: () => ({ ready: { value: true } }),
       }),
@@ -82,6 +99,26 @@ export class RecordingCsiDriver {
         ControllerGetCapabilities: () => ({
           capabilities: this.controllerCapabilities.map((type) => ({ rpc: { type } })),
         }),
+        CreateVolume: (req) => this.#createVolume(req),
+        DeleteVolume: (req) => {
+          for (const [n, v] of this.volumes) if (v.id === req['volume_id']) this.volumes.delete(n);
+          return {};
+        },
+        ControllerPublishVolume: (req) => {
+          this.published.add(`${String(req['volume_id'])}@${String(req['node_id'])}`);
+          return { publish_context: { devicePath: `/dev/fake/${String(req['volume_id'])}` } };
+        },
+        ControllerUnpublishVolume: (req) => {
+          this.published.delete(`${String(req['volume_id'])}@${String(req['node_id'])}`);
+          return {};
+        },
+        GetCapacity: (req) => {
+          const c = this.#capacity?.(req) ?? { available: 10 * 1024 ** 3 };
+          return {
+            available_capacity: String(c.available),
+            ...(c.max !== undefined ? { maximum_volume_size: { value: String(c.max) } } : {}),
+          };
+        },
         ControllerExpandVolume: (req) => {
           const range = req['capacity_range'] as { required_bytes?: string } | null;
           return {
@@ -166,6 +203,34 @@ export class RecordingCsiDriver {
       createCalls: this.snapshotReadyAfterCalls,
       seconds: 1_700_000_000,
     });
+  }
+
+  #createVolume(req: Record<string, unknown>): unknown {
+    const name = String(req['name']);
+    const range = req['capacity_range'] as { required_bytes?: string } | null;
+    let v = this.volumes.get(name);
+    if (v === undefined) {
+      v = {
+        id: `vol-${name}`,
+        bytes: range?.required_bytes ?? '0',
+        contentSource: req['volume_content_source'] ?? null,
+      };
+      this.volumes.set(name, v);
+    }
+    const ar = req['accessibility_requirements'] as {
+      preferred: { segments: Record<string, string> }[];
+      requisite: { segments: Record<string, string> }[];
+    } | null;
+    const first = ar?.preferred[0] ?? ar?.requisite[0];
+    return {
+      volume: {
+        volume_id: v.id,
+        capacity_bytes: v.bytes,
+        volume_context: { fake: 'yes' },
+        content_source: v.contentSource,
+        accessible_topology: first !== undefined ? [first] : [],
+      },
+    };
   }
 
   #createSnapshot(req: Record<string, unknown>): unknown {
