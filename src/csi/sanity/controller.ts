@@ -608,6 +608,12 @@ function snapshotChecks(root: Group): void {
   root.describe('ListSnapshots [Controller Server]', (d) => {
     const gate = (r: Resources) => requireControllerCap(r, 'LIST_SNAPSHOTS', 'ListSnapshots not supported');
     const secrets = (r: Resources) => r.ctx.secrets.listSnapshotsSecret ?? {};
+    /** A snapshot of a new volume, both with unique names from `v` and `s`. */
+    const mk = (r: Resources, v: string, s: string) =>
+      r.mustCreateSnapshotFromVolumeRequest(
+        r.ctx.createVolumeRequest(r.ctx.uniqueString(v)),
+        r.ctx.uniqueString(s),
+      );
 
     d.it('should return appropriate values (no optional values added)', async (r) => {
       await gate(r);
@@ -617,17 +623,13 @@ function snapshotChecks(root: Group): void {
 
     d.it('should return snapshots that match the specified snapshot id', async (r) => {
       await gate(r);
-      const mk = (v: string, s: string) =>
-        r.mustCreateSnapshotFromVolumeRequest(
-          r.ctx.createVolumeRequest(r.ctx.uniqueString(v)),
-          r.ctx.uniqueString(s),
-        );
-      await mk('listSnapshots-volume-unrelated-s-1', 'listSnapshots-snapshot-unrelated-s-1');
+      await mk(r, 'listSnapshots-volume-unrelated-s-1', 'listSnapshots-snapshot-unrelated-s-1');
       const { snapshot: target } = await mk(
+        r,
         'listSnapshots-volume-target-s',
         'listSnapshots-snapshot-target-s',
       );
-      await mk('listSnapshots-volume-unrelated-s-2', 'listSnapshots-snapshot-unrelated-s-2');
+      await mk(r, 'listSnapshots-volume-unrelated-s-2', 'listSnapshots-snapshot-unrelated-s-2');
       const id = target.snapshot?.snapshot_id ?? '';
       const res = await r.client.listSnapshots({ snapshot_id: id, secrets: secrets(r) });
       assert.equal(res.entries.length, 1, `expected 1 entry, got ${res.entries.length}`);
@@ -643,17 +645,13 @@ function snapshotChecks(root: Group): void {
 
     d.it('should return snapshots that match the specified source volume id', async (r) => {
       await gate(r);
-      const mk = (v: string, s: string) =>
-        r.mustCreateSnapshotFromVolumeRequest(
-          r.ctx.createVolumeRequest(r.ctx.uniqueString(v)),
-          r.ctx.uniqueString(s),
-        );
-      await mk('listSnapshots-volume-unrelated-v-1', 'listSnapshots-snapshot-unrelated-v-1');
+      await mk(r, 'listSnapshots-volume-unrelated-v-1', 'listSnapshots-snapshot-unrelated-v-1');
       const { snapshot: target } = await mk(
+        r,
         'listSnapshots-volume-target-v',
         'listSnapshots-snapshot-target-v',
       );
-      await mk('listSnapshots-volume-unrelated-v-2', 'listSnapshots-snapshot-unrelated-v-2');
+      await mk(r, 'listSnapshots-volume-unrelated-v-2', 'listSnapshots-snapshot-unrelated-v-2');
       const source = target.snapshot?.source_volume_id ?? '';
       const res = await r.client.listSnapshots({ source_volume_id: source, secrets: secrets(r) });
       assert.equal(res.entries.length, 1, `expected 1 entry, got ${res.entries.length}`);

@@ -5,7 +5,6 @@
 // variant repeats every call idempotentCount times).
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync } from 'node:fs';
-import type { ControllerPublishVolumeResponse__Output } from '../gen/csi/v1/ControllerPublishVolumeResponse.ts';
 import type { CreateVolumeResponse__Output } from '../gen/csi/v1/CreateVolumeResponse.ts';
 import { expectCode, grpc, type Resources, skip } from './common.ts';
 import type { Group } from './group.ts';
@@ -57,79 +56,25 @@ function pathExists(p: string): boolean {
   }
 }
 
-/** The "create, [controller publish], [stage], publish" prefix the node checks share. */
-async function createAndPublish(
+/**
+ * The "[controller publish], [stage], publish" of a created volume on node `nodeId`, each call made
+ * `count` times (all controller publishes, then all stages, then all publishes); resolves to the
+ * publish context of the last controller publish.
+ */
+async function publishOnNode(
   r: Resources,
   env: NodeEnv,
-  name: string,
-): Promise<{ vol: CreateVolumeResponse__Output; volumeId: string }> {
-  const vol = await r.mustCreateVolume(r.ctx.createVolumeRequest(name));
-  const volumeId = vol.volume?.volume_id ?? '';
-  const info = await r.client.nodeGetInfo();
-  assert.notEqual(info.node_id, '', 'NodeGetInfo returned no node ID');
-  let conpub: ControllerPublishVolumeResponse__Output | undefined;
-  if (env.controllerPublish) {
-    conpub = await r.controllerPublishVolume({
-      volume_id: volumeId,
-      node_id: info.node_id,
-      volume_capability: r.ctx.snwCapability(),
-      volume_context: vol.volume?.volume_context ?? {},
-      readonly: false,
-      secrets: r.ctx.secrets.controllerPublishVolumeSecret ?? {},
-    });
-  }
-  const publishContext = conpub?.publish_context ?? {};
-  if (env.stage) {
-    await r.client.nodeStageVolume({
-      volume_id: volumeId,
-      volume_capability: r.ctx.snwCapability(),
-      staging_target_path: r.paths.stagingDir,
-      volume_context: vol.volume?.volume_context ?? {},
-      publish_context: publishContext,
-      secrets: r.ctx.secrets.nodeStageVolumeSecret ?? {},
-    });
-  }
-  await r.client.nodePublishVolume({
-    volume_id: volumeId,
-    target_path: r.paths.target,
-    staging_target_path: env.stage ? r.paths.stagingDir : '',
-    volume_capability: r.ctx.snwCapability(),
-    volume_context: vol.volume?.volume_context ?? {},
-    publish_context: publishContext,
-    secrets: r.ctx.secrets.nodePublishVolumeSecret ?? {},
-  });
-  return { vol, volumeId };
-}
-
-/**
- * The full lifecycle with every call made `count` times (sanity's runControllerTest repeats stage and
- * publish and leaves the teardown to its cleanup; kvol repeats the teardown calls as well, since the
- * spec requires each of them to be idempotent).
- */
-async function fullLifecycle(r: Resources, env: NodeEnv, count: number): Promise<void> {
-  const info = await r.client.nodeGetInfo();
-  assert.notEqual(info.node_id, '', 'NodeGetInfo returned no node ID');
-  const req = r.ctx.createVolumeRequest(r.ctx.uniqueString(`sanity-node-full-${count}`));
-  // Topology requirements are honoured when the driver reports the node's topology.
-  if (info.accessible_topology !== null)
-    req.accessibility_requirements = { requisite: [info.accessible_topology] };
-
-  let vol: CreateVolumeResponse__Output | undefined;
-  for (let i = 0; i < count; i++) {
-    const res = await r.mustCreateVolume(req);
-    if (vol !== undefined)
-      assert.equal(res.volume?.volume_id, vol.volume?.volume_id, 'CreateVolume repeated gave another volume');
-    vol = res;
-  }
-  const volumeId = vol?.volume?.volume_id ?? '';
-  const volumeContext = vol?.volume?.volume_context ?? {};
-
+  volumeId: string,
+  volumeContext: Record<string, string>,
+  nodeId: string,
+  count = 1,
+): Promise<Record<string, string>> {
   let publishContext: Record<string, string> = {};
   if (env.controllerPublish) {
     for (let i = 0; i < count; i++) {
       const res = await r.controllerPublishVolume({
         volume_id: volumeId,
-        node_id: info.node_id,
+        node_id: nodeId,
         volume_capability: r.ctx.snwCapability(),
         volume_context: volumeContext,
         readonly: false,
@@ -161,6 +106,50 @@ async function fullLifecycle(r: Resources, env: NodeEnv, count: number): Promise
       secrets: r.ctx.secrets.nodePublishVolumeSecret ?? {},
     });
   }
+  return publishContext;
+}
+
+/** Skips the check unless the node advertises `cap`; the message names `what` (default the cap). */
+async function requireNodeCap(r: Resources, cap: string, reason: string, what = cap): Promise<void> {
+  if (!(await r.ctx.nodeCapabilities()).has(cap)) skip(`${reason}: the driver does not advertise ${what}`);
+}
+
+/** The "create, [controller publish], [stage], publish" prefix the node checks share. */
+async function createAndPublish(
+  r: Resources,
+  env: NodeEnv,
+  name: string,
+): Promise<{ vol: CreateVolumeResponse__Output; volumeId: string }> {
+  const vol = await r.mustCreateVolume(r.ctx.createVolumeRequest(name));
+  const volumeId = vol.volume?.volume_id ?? '';
+  const info = await r.client.nodeGetInfo();
+  assert.notEqual(info.node_id, '', 'NodeGetInfo returned no node ID');
+  await publishOnNode(r, env, volumeId, vol.volume?.volume_context ?? {}, info.node_id);
+  return { vol, volumeId };
+}
+
+/**
+ * The full lifecycle with every call made `count` times (sanity's runControllerTest repeats stage and
+ * publish and leaves the teardown to its cleanup; kvol repeats the teardown calls as well, since the
+ * spec requires each of them to be idempotent).
+ */
+async function fullLifecycle(r: Resources, env: NodeEnv, count: number): Promise<void> {
+  const info = await r.client.nodeGetInfo();
+  assert.notEqual(info.node_id, '', 'NodeGetInfo returned no node ID');
+  const req = r.ctx.createVolumeRequest(r.ctx.uniqueString(`sanity-node-full-${count}`));
+  // Topology requirements are honoured when the driver reports the node's topology.
+  if (info.accessible_topology !== null)
+    req.accessibility_requirements = { requisite: [info.accessible_topology] };
+
+  let vol: CreateVolumeResponse__Output | undefined;
+  for (let i = 0; i < count; i++) {
+    const res = await r.mustCreateVolume(req);
+    if (vol !== undefined)
+      assert.equal(res.volume?.volume_id, vol.volume?.volume_id, 'CreateVolume repeated gave another volume');
+    vol = res;
+  }
+  const volumeId = vol?.volume?.volume_id ?? '';
+  await publishOnNode(r, env, volumeId, vol?.volume?.volume_context ?? {}, info.node_id, count);
   if (env.stats) {
     const stats = await r.client.nodeGetVolumeStats({ volume_id: volumeId, volume_path: r.paths.target });
     assert.ok(stats.usage.length > 0, 'NodeGetVolumeStats returned no usage');
@@ -269,11 +258,8 @@ export function nodeChecks(root: Group): void {
     });
 
     g.describe('NodeStageVolume', (d) => {
-      const gate = async (r: Resources) => {
-        if (!(await r.ctx.nodeCapabilities()).has('STAGE_UNSTAGE_VOLUME')) {
-          skip('NodeStageVolume not supported: the driver does not advertise STAGE_UNSTAGE_VOLUME');
-        }
-      };
+      const gate = (r: Resources) =>
+        requireNodeCap(r, 'STAGE_UNSTAGE_VOLUME', 'NodeStageVolume not supported');
       const device = { device: '/dev/mock' };
 
       d.it('should fail when no volume id is provided', async (r) => {
@@ -320,11 +306,8 @@ export function nodeChecks(root: Group): void {
     });
 
     g.describe('NodeUnstageVolume', (d) => {
-      const gate = async (r: Resources) => {
-        if (!(await r.ctx.nodeCapabilities()).has('STAGE_UNSTAGE_VOLUME')) {
-          skip('NodeUnstageVolume not supported: the driver does not advertise STAGE_UNSTAGE_VOLUME');
-        }
-      };
+      const gate = (r: Resources) =>
+        requireNodeCap(r, 'STAGE_UNSTAGE_VOLUME', 'NodeUnstageVolume not supported');
 
       d.it('should fail when no volume id is provided', async (r) => {
         await gate(r);
@@ -344,11 +327,7 @@ export function nodeChecks(root: Group): void {
     });
 
     g.describe('NodeGetVolumeStats', (d) => {
-      const gate = async (r: Resources) => {
-        if (!(await r.ctx.nodeCapabilities()).has('GET_VOLUME_STATS')) {
-          skip('NodeGetVolume not supported: the driver does not advertise GET_VOLUME_STATS');
-        }
-      };
+      const gate = (r: Resources) => requireNodeCap(r, 'GET_VOLUME_STATS', 'NodeGetVolume not supported');
 
       d.it('should fail when no volume id is provided', async (r) => {
         await gate(r);
@@ -390,11 +369,8 @@ export function nodeChecks(root: Group): void {
     });
 
     g.describe('NodeExpandVolume', (d) => {
-      const gate = async (r: Resources) => {
-        if (!(await r.ctx.nodeCapabilities()).has('EXPAND_VOLUME')) {
-          skip('NodeExpandVolume not supported: the driver does not advertise the node EXPAND_VOLUME');
-        }
-      };
+      const gate = (r: Resources) =>
+        requireNodeCap(r, 'EXPAND_VOLUME', 'NodeExpandVolume not supported', 'the node EXPAND_VOLUME');
 
       d.it('should fail when no volume id is provided', async (r) => {
         await gate(r);
@@ -445,37 +421,7 @@ export function nodeChecks(root: Group): void {
         }
         const info = await r.client.nodeGetInfo();
         assert.notEqual(info.node_id, '');
-        let publishContext: Record<string, string> = {};
-        if (env.controllerPublish) {
-          const res = await r.controllerPublishVolume({
-            volume_id: volumeId,
-            node_id: info.node_id,
-            volume_capability: r.ctx.snwCapability(),
-            volume_context: vol.volume?.volume_context ?? {},
-            readonly: false,
-            secrets: r.ctx.secrets.controllerPublishVolumeSecret ?? {},
-          });
-          publishContext = res.publish_context;
-        }
-        if (env.stage) {
-          await r.client.nodeStageVolume({
-            volume_id: volumeId,
-            volume_capability: r.ctx.snwCapability(),
-            staging_target_path: r.paths.stagingDir,
-            volume_context: vol.volume?.volume_context ?? {},
-            publish_context: publishContext,
-            secrets: r.ctx.secrets.nodeStageVolumeSecret ?? {},
-          });
-        }
-        await r.client.nodePublishVolume({
-          volume_id: volumeId,
-          target_path: r.paths.target,
-          staging_target_path: env.stage ? r.paths.stagingDir : '',
-          volume_capability: r.ctx.snwCapability(),
-          volume_context: vol.volume?.volume_context ?? {},
-          publish_context: publishContext,
-          secrets: r.ctx.secrets.nodePublishVolumeSecret ?? {},
-        });
+        await publishOnNode(r, env, volumeId, vol.volume?.volume_context ?? {}, info.node_id);
         await r.client.nodeExpandVolume({
           volume_id: volumeId,
           volume_path: r.paths.target,
