@@ -190,22 +190,6 @@ function tornDownMsg(prefix: string, v: MountedVolume, outer: string): string {
   return `${prefix} succeeded for volume ${JSON.stringify(v.volumeName)} (OuterVolumeSpecName: ${JSON.stringify(outer)}) pod ${JSON.stringify(v.podName)} (UID: ${JSON.stringify(v.podUID)}). InnerVolumeSpecName ${JSON.stringify(v.innerVolumeSpecName)}. PluginName ${JSON.stringify(v.pluginName)}, VolumeGIDValue ${JSON.stringify(v.volumeGIDValue)}`;
 }
 
-/** The end of a pod's tear-down: `msg` logged, then the pod's mount forgotten (`prefix` on failure). */
-function markTornDown(
-  asw: ActualStateOfWorldUpdater,
-  v: MountedVolume,
-  fail: Fail,
-  msg: string,
-  prefix: string,
-): void {
-  log.v(1, msg);
-  try {
-    asw.markVolumeAsUnmounted(v.podName, v.volumeName);
-  } catch (err) {
-    throw fail(prefix, err);
-  }
-}
-
 /** An eventRecorderFunc: on failure, a warning `reason` event with the error's message on each pod. */
 function warnOnFailure(
   recorder: EventRecorder,
@@ -867,13 +851,12 @@ export class OperationExecutor {
       } catch (err) {
         throw fail('UnmapVolume.UnmapBlockVolume failed', err);
       }
-      markTornDown(
-        asw,
-        v,
-        fail,
-        tornDownMsg('UnmapVolume', v, outer),
-        'UnmapVolume.MarkVolumeAsUnmounted failed',
-      );
+      log.v(1, tornDownMsg('UnmapVolume', v, outer));
+      try {
+        asw.markVolumeAsUnmounted(v.podName, v.volumeName);
+      } catch (err) {
+        throw fail('UnmapVolume.MarkVolumeAsUnmounted failed', err);
+      }
     };
     return this.#operation(OperationName.UnmapVolume, plugin, v.volumeSpec, operationFunc);
   }
@@ -967,13 +950,12 @@ export class OperationExecutor {
         asw.markVolumeMountAsUncertain(uncertainTearDownOpts(v));
         throw fail('UnmountVolume.TearDown failed', err);
       }
-      markTornDown(
-        asw,
-        v,
-        fail,
-        tornDownMsg('UnmountVolume.TearDown', v, outer),
-        'UnmountVolume.MarkVolumeAsUnmounted failed',
-      );
+      log.v(1, tornDownMsg('UnmountVolume.TearDown', v, outer));
+      try {
+        asw.markVolumeAsUnmounted(v.podName, v.volumeName);
+      } catch (err) {
+        throw fail('UnmountVolume.MarkVolumeAsUnmounted failed', err);
+      }
     };
     return this.#operation(OperationName.VolumeUnmount, plugin, v.volumeSpec, operationFunc);
   }
