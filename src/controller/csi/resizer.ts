@@ -66,6 +66,7 @@ import {
 } from '../expand/index.ts';
 import { type DriverCapabilities, type DriverCapabilityCache, ownCapabilities } from './capabilities.ts';
 import { builtinClient, type CsiControllerContext } from './common.ts';
+import { readSecret } from './util.ts';
 
 const ResizerName = 'external-resizer';
 const log = logger(ResizerName);
@@ -79,21 +80,6 @@ const resizeConditionTypes: ReadonlySet<string> = new Set([
 ]);
 
 // ---- helpers shared by CSI controllers ----
-
-/** The Data of a Secret as CSI secrets (base64 decoded). Throws the API error when it cannot be read. */
-export async function readSecret(
-  client: Client,
-  ref: SecretReference | undefined,
-  signal?: AbortSignal,
-): Promise<Record<string, string> | undefined> {
-  if (ref === undefined || (ref.name ?? '') === '') return undefined;
-  const secret = await client
-    .resource<Secret>(Resources.secrets, ref.namespace ?? '')
-    .get(ref.name ?? '', signal === undefined ? {} : { signal });
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = Buffer.from(v, 'base64').toString('utf8');
-  return out;
-}
 
 /** The CSI access mode for a PV's access modes (csi-lib-utils accessmodes.ToCSIAccessMode). */
 export function csiAccessMode(

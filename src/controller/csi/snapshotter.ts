@@ -60,7 +60,7 @@ import {
 } from '../snapshot/index.ts';
 import { type DriverCapabilityCache, ownCapabilities } from './capabilities.ts';
 import { builtinClient, type CsiControllerContext } from './common.ts';
-import { readSecret } from './resizer.ts';
+import { readSecret } from './util.ts';
 
 const log = logger(SnapshotterName);
 

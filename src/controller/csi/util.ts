@@ -1,6 +1,7 @@
 // Helpers of the built-in CSI controllers: access modes to CSI (csi-lib-utils accessmodes), the
 // StorageClass secret templates (external-provisioner getSecretReference), secrets as CSI credentials,
-// quantities as bytes, and the finalizer name of the attacher. Pure functions except getCredentials.
+// quantities as bytes, and the finalizer name of the attacher. Pure functions except getCredentials and
+// readSecret.
 import {
   type PersistentVolumeAccessMode,
   type PersistentVolumeClaim,
@@ -221,27 +222,48 @@ function resolveChecked(
   return resolved;
 }
 
-/** getCredentials: the secret's data (base64 on the wire) as CSI secrets. Never logged. */
+/** The Data of a Secret as CSI secrets (base64 on the wire). Never logged. */
+async function secretData(
+  client: Client,
+  ref: SecretReference,
+  signal: AbortSignal | undefined,
+): Promise<Record<string, string>> {
+  const secret = await client
+    .resource<Secret>(Resources.secrets, ref.namespace ?? '')
+    .get(ref.name ?? '', signal !== undefined ? { signal } : {});
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = Buffer.from(v, 'base64').toString('utf8');
+  return out;
+}
+
+/** getCredentials: the secret's data as CSI secrets; a failed read is a CsiControllerError. */
 export async function getCredentials(
   client: Client,
   ref: SecretReference | undefined,
   signal?: AbortSignal,
 ): Promise<Record<string, string> | undefined> {
   if (ref === undefined) return undefined;
-  let secret: Secret;
   try {
-    secret = await client
-      .resource<Secret>(Resources.secrets, ref.namespace ?? '')
-      .get(ref.name ?? '', signal !== undefined ? { signal } : {});
+    return await secretData(client, ref, signal);
   } catch (err) {
     throw new CsiControllerError(
       `error getting secret ${ref.name ?? ''} in namespace ${ref.namespace ?? ''}: ${errMsg(err)}`,
       { cause: err },
     );
   }
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = Buffer.from(v, 'base64').toString('utf8');
-  return out;
+}
+
+/**
+ * The secret's data as CSI secrets for the resizer and snapshotter (undefined without a named secret).
+ * Throws the API error when it cannot be read.
+ */
+export async function readSecret(
+  client: Client,
+  ref: SecretReference | undefined,
+  signal?: AbortSignal,
+): Promise<Record<string, string> | undefined> {
+  if (ref === undefined || (ref.name ?? '') === '') return undefined;
+  return secretData(client, ref, signal);
 }
 
 /** Bytes of a quantity string (rounded up, as resource.Quantity.Value()); 0 when unset. */

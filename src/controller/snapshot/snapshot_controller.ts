@@ -330,7 +330,6 @@ export class SnapshotController {
         await this.#updateSnapshotErrorStatusWithEvent(
           snapshot,
           false,
-          EventTypeWarning,
           SnapshotEvents.GetSnapshotClassFailed,
           `Failed to get snapshot class with error ${err.message}`,
           signal,
@@ -359,7 +358,6 @@ export class SnapshotController {
       await this.#updateSnapshotErrorStatusWithEvent(
         snapshot,
         false,
-        EventTypeWarning,
         SnapshotEvents.SetDefaultSnapshotClassFailed,
         `Failed to set default snapshot class with error ${errText(err)}`,
         signal,
@@ -391,7 +389,6 @@ export class SnapshotController {
       await this.#updateSnapshotErrorStatusWithEvent(
         snapshot,
         true,
-        EventTypeWarning,
         SnapshotEvents.SnapshotValidationError,
         msg,
         signal,
@@ -422,7 +419,6 @@ export class SnapshotController {
       await this.#updateSnapshotErrorStatusWithEvent(
         snapshot,
         true,
-        EventTypeWarning,
         SnapshotEvents.SnapshotContentMissing,
         'VolumeSnapshotContent is missing',
         signal,
@@ -433,7 +429,6 @@ export class SnapshotController {
       await this.#updateSnapshotErrorStatusWithEvent(
         snapshot,
         true,
-        EventTypeWarning,
         SnapshotEvents.SnapshotMisbound,
         'VolumeSnapshotContent is not bound to the VolumeSnapshot correctly',
         signal,
@@ -449,7 +444,6 @@ export class SnapshotController {
         await this.#updateSnapshotErrorStatusWithEvent(
           snapshot,
           true,
-          EventTypeWarning,
           SnapshotEvents.SnapshotContentMissing,
           'VolumeSnapshotContent is missing',
           signal,
@@ -465,7 +459,6 @@ export class SnapshotController {
         await this.#updateSnapshotErrorStatusWithEvent(
           snapshot,
           true,
-          EventTypeWarning,
           SnapshotEvents.SnapshotBindFailed,
           `Snapshot failed to bind VolumeSnapshotContent, ${errText(err)}`,
           signal,
@@ -482,7 +475,6 @@ export class SnapshotController {
         await this.#updateSnapshotErrorStatusWithEvent(
           snapshot,
           true,
-          EventTypeWarning,
           SnapshotEvents.SnapshotHandleSet,
           `Snapshot handle should not be set in content ${key} for dynamic provisioning`,
           signal,
@@ -498,7 +490,6 @@ export class SnapshotController {
       await this.#updateSnapshotErrorStatusWithEvent(
         snapshot,
         true,
-        EventTypeWarning,
         SnapshotEvents.SnapshotPVCSourceMissing,
         `PVC source for snapshot ${key} is missing`,
         signal,
@@ -512,7 +503,6 @@ export class SnapshotController {
       await this.#updateSnapshotErrorStatusWithEvent(
         snapshot,
         true,
-        EventTypeWarning,
         SnapshotEvents.SnapshotContentCreationFailed,
         `Failed to create snapshot content with error ${errText(err)}`,
         signal,
@@ -529,7 +519,6 @@ export class SnapshotController {
       await this.#updateSnapshotErrorStatusWithEvent(
         snapshot,
         false,
-        EventTypeWarning,
         SnapshotEvents.SnapshotStatusUpdateFailed,
         `Snapshot status update failed, ${errText(err)}`,
         signal,
@@ -550,7 +539,6 @@ export class SnapshotController {
       await this.#updateSnapshotErrorStatusWithEvent(
         snapshot,
         true,
-        EventTypeWarning,
         SnapshotEvents.SnapshotContentMismatch,
         'VolumeSnapshotContent is dynamically provisioned while expecting a pre-provisioned one',
         signal,
@@ -565,16 +553,7 @@ export class SnapshotController {
       ref.namespace !== snapshot.metadata.namespace ||
       ((ref.uid ?? '') !== '' && ref.uid !== snapshot.metadata.uid)
     ) {
-      const msg = `VolumeSnapshotContent [${name}] is bound to a different snapshot`;
-      await this.#updateSnapshotErrorStatusWithEvent(
-        snapshot,
-        true,
-        EventTypeWarning,
-        SnapshotEvents.SnapshotContentMisbound,
-        msg,
-        signal,
-      );
-      throw new Error(msg);
+      await this.#contentMisbound(snapshot, name, signal);
     }
     return content;
   }
@@ -590,7 +569,6 @@ export class SnapshotController {
       await this.#updateSnapshotErrorStatusWithEvent(
         snapshot,
         true,
-        EventTypeWarning,
         SnapshotEvents.SnapshotContentMismatch,
         `VolumeSnapshotContent ${name} is pre-provisioned while expecting a dynamically provisioned one`,
         signal,
@@ -600,16 +578,7 @@ export class SnapshotController {
       );
     }
     if (!isRefSet(snapshot, content)) {
-      const msg = `VolumeSnapshotContent [${name}] is bound to a different snapshot`;
-      await this.#updateSnapshotErrorStatusWithEvent(
-        snapshot,
-        true,
-        EventTypeWarning,
-        SnapshotEvents.SnapshotContentMisbound,
-        msg,
-        signal,
-      );
-      throw new Error(msg);
+      await this.#contentMisbound(snapshot, name, signal);
     }
     return content;
   }
@@ -846,11 +815,23 @@ export class SnapshotController {
     }
   }
 
-  /** Records an error on the snapshot (unless the same message is there) and emits the event. */
+  /** A content bound to another snapshot: records it on the snapshot and fails the sync. */
+  async #contentMisbound(snapshot: VolumeSnapshot, name: string, signal: AbortSignal): Promise<never> {
+    const msg = `VolumeSnapshotContent [${name}] is bound to a different snapshot`;
+    await this.#updateSnapshotErrorStatusWithEvent(
+      snapshot,
+      true,
+      SnapshotEvents.SnapshotContentMisbound,
+      msg,
+      signal,
+    );
+    throw new Error(msg);
+  }
+
+  /** Records an error on the snapshot (unless the same message is there) and emits the Warning event. */
   async #updateSnapshotErrorStatusWithEvent(
     snapshot: VolumeSnapshot,
     setReadyToFalse: boolean,
-    type: EventType,
     reason: string,
     message: string,
     signal: AbortSignal,
@@ -861,7 +842,7 @@ export class SnapshotController {
       error: { time: formatTime(this.#clock.now()), message },
     };
     if (setReadyToFalse) status.readyToUse = false;
-    this.#event(snapshot, type, reason, message);
+    this.#event(snapshot, EventTypeWarning, reason, message);
     try {
       await this.#snapshotClient(snapshot.metadata.namespace).updateStatus(
         { ...snapshot, status },
