@@ -31,8 +31,6 @@ import {
   PersistentVolumeClaimPhase,
   Quantity,
   Resources,
-  type Secret,
-  type SecretReference,
 } from '../../api/index.ts';
 import {
   type Client,
