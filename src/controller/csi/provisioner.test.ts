@@ -19,7 +19,11 @@ import {
 } from '../../api/index.ts';
 import { BuiltinSidecarsAnnotation } from './common.ts';
 import { CsiProvisionerController } from './provisioner.ts';
-import { type ControllerEnv, type FakeControllerDriverOptions, startControllerEnv } from './testing/index.ts';
+import {
+  type ControllerEnv,
+  controllerEnvPerTest,
+  type FakeControllerDriverOptions,
+} from './testing/index.ts';
 
 const DRIVER = 'fake.csi.kvol.io';
 type Env = ControllerEnv;
@@ -450,29 +454,24 @@ const cases: Case[] = [
 ];
 
 describe('CsiProvisionerController', () => {
+  const start = controllerEnvPerTest();
   for (const c of cases) {
     it(c.name, async () => {
-      let env: Env | undefined;
-      try {
-        env = await startControllerEnv({
-          controllers: (d) => [new CsiProvisionerController(d)],
-          driver: { name: DRIVER, ...(c.driver ?? {}) },
-          ...(c.register !== undefined ? { register: c.register } : {}),
-        });
-        const t = env;
-        c.before?.(t);
-        // Seed after the hooks so injected failures hit the first attempt.
-        for (const [rt, objs] of c.seed)
-          for (const o of objs) await t.client.resource(rt, o.metadata.namespace).create(o);
+      const t = await start({
+        controllers: (d) => [new CsiProvisionerController(d)],
+        driver: { name: DRIVER, ...(c.driver ?? {}) },
+        ...(c.register !== undefined ? { register: c.register } : {}),
+      });
+      c.before?.(t);
+      // Seed after the hooks so injected failures hit the first attempt.
+      for (const [rt, objs] of c.seed)
+        for (const o of objs) await t.client.resource(rt, o.metadata.namespace).create(o);
+      await t.settle();
+      if (c.act !== undefined) {
+        await c.act(t);
         await t.settle();
-        if (c.act !== undefined) {
-          await c.act(t);
-          await t.settle();
-        }
-        await c.check(t);
-      } finally {
-        await env?.stop();
       }
+      await c.check(t);
     });
   }
 });

@@ -20,7 +20,11 @@ import {
 } from '../../api/index.ts';
 import { type CsiClient, CsiError } from '../../csi/index.ts';
 import { CsiProvisionerController } from './provisioner.ts';
-import { type ControllerEnv, type FakeControllerDriverOptions, startControllerEnv } from './testing/index.ts';
+import {
+  type ControllerEnv,
+  controllerEnvPerTest,
+  type FakeControllerDriverOptions,
+} from './testing/index.ts';
 
 const DRIVER = 'fake.csi.kvol.io';
 const NS = 'default';
@@ -672,18 +676,14 @@ for (const [title, cases] of [
   ['CsiProvisionerController claims deleted during provisioning', orphanCases],
 ] as const) {
   describe(title, () => {
+    const start = controllerEnvPerTest();
     for (const c of cases) {
       it(c.name, async () => {
-        let env: Env | undefined;
-        try {
-          env = await startControllerEnv({
-            controllers: (d) => [new CsiProvisionerController(d)],
-            driver: { name: DRIVER, ...(c.driver ?? {}) },
-          });
-          await c.run(env);
-        } finally {
-          await env?.stop();
-        }
+        const env = await start({
+          controllers: (d) => [new CsiProvisionerController(d)],
+          driver: { name: DRIVER, ...(c.driver ?? {}) },
+        });
+        await c.run(env);
       });
     }
   });

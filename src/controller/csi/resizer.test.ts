@@ -2,7 +2,7 @@
 // without node expansion, the node-only ("trivial") resizer, failures and retries, infeasible sizes,
 // secrets, drivers not registered yet and the per-driver switch.
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import {
   type CSIDriver,
@@ -17,9 +17,9 @@ import { BuiltinSidecarsAnnotation } from './common.ts';
 import { CsiResizer } from './resizer.ts';
 import {
   type ControllerEnv,
+  controllerEnvPerTest,
   type FakeControllerDriver,
   type FakeControllerDriverOptions,
-  startControllerEnv,
 } from './testing/index.ts';
 
 const DRIVER = 'fake.csi.kvol.io';
@@ -229,15 +229,11 @@ const cases: Case[] = [
 ];
 
 describe('CsiResizer', () => {
-  let env: ControllerEnv | undefined;
-  afterEach(async () => {
-    await env?.stop();
-    env = undefined;
-  });
+  const start = controllerEnvPerTest();
 
   for (const c of cases) {
     it(c.name, async () => {
-      env = await startControllerEnv({
+      const env = await start({
         driver: { name: DRIVER, controllerCapabilities: CONTROLLER_CAPABILITIES, ...(c.driver ?? {}) },
         register: c.register ?? true,
         ...(c.csiDrivers !== undefined ? { csiDrivers: c.csiDrivers } : {}),

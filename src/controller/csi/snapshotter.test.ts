@@ -3,7 +3,7 @@
 // failures with the same snapshot name, pre-provisioned contents, deletion with Delete and Retain, the
 // PVC protection while cutting, and the per-driver switch.
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import {
   type CSIDriver,
@@ -28,9 +28,9 @@ import { BuiltinSidecarsAnnotation } from './common.ts';
 import { CsiSnapshotter } from './snapshotter.ts';
 import {
   type ControllerEnv,
+  controllerEnvPerTest,
   type FakeControllerDriver,
   type FakeControllerDriverOptions,
-  startControllerEnv,
 } from './testing/index.ts';
 
 const DRIVER = 'fake.csi.kvol.io';
@@ -100,6 +100,14 @@ interface World {
   claim: PersistentVolumeClaim | undefined;
 }
 
+/** The usual world: a bound CSI claim, the class secret, class `gold` and a snapshot of the claim in it. */
+function seedGoldSnapshot(store: FakeObjectStore): void {
+  seedVolume(store);
+  seedSecret(store);
+  store.seed(Resources.volumesnapshotclasses, snapshotClass('gold'));
+  store.seed(Resources.volumesnapshots, dynamicSnapshot('gold'));
+}
+
 function world(env: ControllerEnv, contentName?: string): World {
   const snapshot = env.store.object<VolumeSnapshot>(Resources.volumesnapshots, NS, 'snap-1');
   const name = contentName ?? `snapcontent-${snapshot?.metadata.uid ?? ''}`;
@@ -139,12 +147,7 @@ function assertCutOnce(env: ControllerEnv, uid: string): void {
 const cases: Case[] = [
   {
     name: 'creates the content, cuts the snapshot once and binds a ready snapshot',
-    seed: (store) => {
-      seedVolume(store);
-      seedSecret(store);
-      store.seed(Resources.volumesnapshotclasses, snapshotClass('gold'));
-      store.seed(Resources.volumesnapshots, dynamicSnapshot('gold'));
-    },
+    seed: seedGoldSnapshot,
     check: (env) => {
       const { snapshot, content, claim } = world(env);
       const uid = snapshot?.metadata.uid ?? '';
@@ -211,12 +214,7 @@ const cases: Case[] = [
   {
     name: 'repeats CreateSnapshot with the same name until the driver reports the snapshot ready',
     driver: { snapshotReadyAfterCalls: 3 },
-    seed: (store) => {
-      seedVolume(store);
-      seedSecret(store);
-      store.seed(Resources.volumesnapshotclasses, snapshotClass('gold'));
-      store.seed(Resources.volumesnapshots, dynamicSnapshot('gold'));
-    },
+    seed: seedGoldSnapshot,
     check: (env) => {
       const { snapshot } = world(env);
       assert.equal(env.driver.callsOf('CreateSnapshot').length, 3);
@@ -227,12 +225,7 @@ const cases: Case[] = [
   {
     name: 'keeps the source claim protected while the snapshot is not ready',
     driver: { snapshotReadyAfterCalls: 1000 },
-    seed: (store) => {
-      seedVolume(store);
-      seedSecret(store);
-      store.seed(Resources.volumesnapshotclasses, snapshotClass('gold'));
-      store.seed(Resources.volumesnapshots, dynamicSnapshot('gold'));
-    },
+    seed: seedGoldSnapshot,
     check: (env) => {
       const { snapshot, claim, content } = world(env);
       assert.ok((claim?.metadata.finalizers ?? []).includes(PVCFinalizer));
@@ -244,12 +237,7 @@ const cases: Case[] = [
   {
     name: 'retries CreateSnapshot with the same name after an uncertain failure and cuts one snapshot',
     prepare: (d) => d.failNext('CreateSnapshot', grpc.status.DEADLINE_EXCEEDED, 'timed out'),
-    seed: (store) => {
-      seedVolume(store);
-      seedSecret(store);
-      store.seed(Resources.volumesnapshotclasses, snapshotClass('gold'));
-      store.seed(Resources.volumesnapshots, dynamicSnapshot('gold'));
-    },
+    seed: seedGoldSnapshot,
     check: (env) => {
       const { snapshot, content } = world(env);
       assert.equal(env.driver.callsOf('CreateSnapshot').length, 2);
@@ -263,12 +251,7 @@ const cases: Case[] = [
   {
     name: 'retries after a final failure and reports the error until the snapshot is cut',
     prepare: (d) => d.failNext('CreateSnapshot', grpc.status.INTERNAL, 'backend hiccup'),
-    seed: (store) => {
-      seedVolume(store);
-      seedSecret(store);
-      store.seed(Resources.volumesnapshotclasses, snapshotClass('gold'));
-      store.seed(Resources.volumesnapshots, dynamicSnapshot('gold'));
-    },
+    seed: seedGoldSnapshot,
     check: (env) => {
       const { snapshot } = world(env);
       assert.equal(env.driver.callsOf('CreateSnapshot').length, 2);
@@ -315,12 +298,7 @@ const cases: Case[] = [
   },
   {
     name: 'deleting a snapshot with policy Delete deletes the backend snapshot, then the content, then the snapshot',
-    seed: (store) => {
-      seedVolume(store);
-      seedSecret(store);
-      store.seed(Resources.volumesnapshotclasses, snapshotClass('gold'));
-      store.seed(Resources.volumesnapshots, dynamicSnapshot('gold'));
-    },
+    seed: seedGoldSnapshot,
     act: async (env) => {
       const uid = world(env).snapshot?.metadata.uid ?? '';
       env.driver.calls.length = 0;
@@ -367,12 +345,7 @@ const cases: Case[] = [
   {
     name: 'a snapshotter killed while CreateSnapshot is in flight resumes with the same name and cuts one snapshot',
     prepare: (d) => d.holdNext('CreateSnapshot'),
-    seed: (store) => {
-      seedVolume(store);
-      seedSecret(store);
-      store.seed(Resources.volumesnapshotclasses, snapshotClass('gold'));
-      store.seed(Resources.volumesnapshots, dynamicSnapshot('gold'));
-    },
+    seed: seedGoldSnapshot,
     act: async (env) => {
       assert.equal(env.driver.held, 1);
       assert.equal(world(env).content?.metadata.annotations?.[AnnVolumeSnapshotBeingCreated], 'yes');
@@ -391,12 +364,7 @@ const cases: Case[] = [
   {
     name: 'a snapshot deleted while CreateSnapshot is in flight is deleted on the backend once the call answered',
     prepare: (d) => d.holdNext('CreateSnapshot'),
-    seed: (store) => {
-      seedVolume(store);
-      seedSecret(store);
-      store.seed(Resources.volumesnapshotclasses, snapshotClass('gold'));
-      store.seed(Resources.volumesnapshots, dynamicSnapshot('gold'));
-    },
+    seed: seedGoldSnapshot,
     act: async (env) => {
       await deleteSnapshot(env);
       // The content waits for the answer: deleting now could leak what the driver is cutting.
@@ -439,12 +407,7 @@ const cases: Case[] = [
         spec: {},
       } as CSIDriver,
     ],
-    seed: (store) => {
-      seedVolume(store);
-      seedSecret(store);
-      store.seed(Resources.volumesnapshotclasses, snapshotClass('gold'));
-      store.seed(Resources.volumesnapshots, dynamicSnapshot('gold'));
-    },
+    seed: seedGoldSnapshot,
     check: (env) => {
       const { snapshot, content } = world(env);
       assert.ok(content !== undefined, 'the snapshot controller still makes the content');
@@ -456,12 +419,7 @@ const cases: Case[] = [
   {
     name: 'cuts no snapshot for a driver without CREATE_DELETE_SNAPSHOT',
     driver: { controllerCapabilities: ['EXPAND_VOLUME'] },
-    seed: (store) => {
-      seedVolume(store);
-      seedSecret(store);
-      store.seed(Resources.volumesnapshotclasses, snapshotClass('gold'));
-      store.seed(Resources.volumesnapshots, dynamicSnapshot('gold'));
-    },
+    seed: seedGoldSnapshot,
     check: (env) => {
       assert.equal(env.driver.callsOf('CreateSnapshot').length, 0);
       assert.equal(world(env).content?.status, undefined);
@@ -470,15 +428,11 @@ const cases: Case[] = [
 ];
 
 describe('SnapshotController with CsiSnapshotter', () => {
-  let env: ControllerEnv | undefined;
-  afterEach(async () => {
-    await env?.stop();
-    env = undefined;
-  });
+  const start = controllerEnvPerTest();
 
   for (const c of cases) {
     it(c.name, async () => {
-      env = await startControllerEnv({
+      const env = await start({
         driver: { name: DRIVER, controllerCapabilities: CONTROLLER_CAPABILITIES, ...(c.driver ?? {}) },
         seed: c.seed,
         ...(c.prepare !== undefined ? { prepare: c.prepare } : {}),

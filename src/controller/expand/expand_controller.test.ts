@@ -1,10 +1,10 @@
 // The expand controller hands grown claims to an external resizer: ExternalExpanding with upstream's
 // message, and the storage-resizer annotation naming the CSI driver.
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { type PersistentVolume, type PersistentVolumeClaim, Resources } from '../../api/index.ts';
 // Shared test support of the CSI controllers (the environment and its fake driver, unused here).
-import { type ControllerEnv, startControllerEnv } from '../csi/testing/index.ts';
+import { controllerEnvPerTest } from '../csi/testing/index.ts';
 import { AnnStorageResizer, ExpandController, ExternalExpandingMessage } from './index.ts';
 
 interface Case {
@@ -65,15 +65,11 @@ const cases: Case[] = [
 ];
 
 describe('ExpandController', () => {
-  let env: ControllerEnv | undefined;
-  afterEach(async () => {
-    await env?.stop();
-    env = undefined;
-  });
+  const start = controllerEnvPerTest();
 
   for (const c of cases) {
     it(c.name, async () => {
-      env = await startControllerEnv({
+      const env = await start({
         register: false,
         seed: (store) => {
           const [claim] = store.seed(Resources.persistentvolumeclaims, {

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'node:test';
 import { type CSIDriver, Resources } from '../../../api/index.ts';
 import {
   type Client,
@@ -164,5 +165,21 @@ export async function startControllerEnv(opts: ControllerEnvOptions): Promise<Co
       await driver.stop();
       rmSync(root, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * For a describe block: a startControllerEnv whose environment is stopped after each test (pass or
+ * fail).
+ */
+export function controllerEnvPerTest(): (opts: ControllerEnvOptions) => Promise<ControllerEnv> {
+  let env: ControllerEnv | undefined;
+  afterEach(async () => {
+    await env?.stop();
+    env = undefined;
+  });
+  return async (opts) => {
+    env = await startControllerEnv(opts);
+    return env;
   };
 }
