@@ -8,6 +8,7 @@ import { type Client, Recorder, type SharedInformerFactory } from '../client/ind
 import { type Clock, logger } from '../component/index.ts';
 import type { CSIDriverRegistry } from '../csi/index.ts';
 import {
+  CapacityQueueName,
   CsiAttacherController,
   CsiCapacityController,
   type CsiControllerContext,
@@ -15,11 +16,12 @@ import {
   CsiResizer,
   CsiSnapshotter,
   DriverCapabilityCache,
+  ResizerName,
 } from './csi/index.ts';
-import { ExpandController } from './expand/index.ts';
+import { ExpandController, ExpandControllerName, ExpandEventSource } from './expand/index.ts';
 import { ControllerComponent, PersistentVolumeController } from './persistentvolume/index.ts';
 import { PVCProtectionController, PVProtectionController } from './protection/index.ts';
-import { SnapshotController } from './snapshot/index.ts';
+import { SnapshotController, SnapshotControllerName, SnapshotterName } from './snapshot/index.ts';
 
 const log = logger('controller-manager');
 
@@ -103,28 +105,28 @@ export function startControllers(opts: ControllerManagerOptions, signal: AbortSi
     const provisioner = new CsiProvisionerController(csiOpts);
     runs.push({ name: 'csi-provisioner', run: () => provisioner.run(signal, workers * 4) });
     const capacity = new CsiCapacityController(csiOpts);
-    runs.push({ name: 'csi-capacity', run: () => capacity.run(signal, 1) });
+    runs.push({ name: CapacityQueueName, run: () => capacity.run(signal, 1) });
     const attacher = new CsiAttacherController(csiOpts);
     runs.push({ name: 'csi-attacher', run: () => attacher.run(signal, workers * 4) });
     withRecorder(
-      'external-resizer',
+      ResizerName,
       'csi-resizer',
       (recorder) => new CsiResizer({ ...common, recorder, csi, capabilities }),
     );
     withRecorder(
-      'csi-snapshotter',
-      'csi-snapshotter',
+      SnapshotterName,
+      SnapshotterName,
       (recorder) => new CsiSnapshotter({ ...common, recorder, csi, capabilities }),
     );
   }
   withRecorder(
-    'volume_expand',
-    'persistentvolume-expander',
+    ExpandEventSource,
+    ExpandControllerName,
     (recorder) => new ExpandController({ ...common, recorder }),
   );
   withRecorder(
-    'snapshot-controller',
-    'snapshot-controller',
+    SnapshotControllerName,
+    SnapshotControllerName,
     (recorder) => new SnapshotController({ ...common, recorder }),
   );
   const pvc = new PVCProtectionController(common);

@@ -28,9 +28,9 @@ import { type CsiControllerOptions, DefaultCsiTimeoutMs } from './options.ts';
 import { driverSegments, segmentKey } from './topology.ts';
 import { bytesToQuantity, quantityBytes } from './util.ts';
 
-const log = logger('csi-capacity');
-
+/** The capacity publisher's controller, logger and workqueue name. */
 export const CapacityQueueName = 'csi-capacity';
+const log = logger(CapacityQueueName);
 /** The namespace kvol publishes CSIStorageCapacity objects in (upstream: the provisioner's NAMESPACE). */
 export const DefaultCapacityNamespace = 'kube-system';
 export const DefaultCapacityPollIntervalMs = 60_000;
@@ -111,7 +111,7 @@ export class CsiCapacityController {
   }
 
   async run(signal: AbortSignal, workers = 1): Promise<void> {
-    log.info('Starting controller', { controller: 'csi-capacity' });
+    log.info('Starting controller', { controller: CapacityQueueName });
     try {
       const synced = await Promise.all(
         [this.#capacities, this.#classes, this.#csiNodes, this.#nodes, this.#csiDrivers].map((i) =>
@@ -127,7 +127,7 @@ export class CsiCapacityController {
       this.queue.shutDown();
       this.#unsubscribe();
       this.#capsDone();
-      log.info('Shutting down controller', { controller: 'csi-capacity' });
+      log.info('Shutting down controller', { controller: CapacityQueueName });
     }
   }
 

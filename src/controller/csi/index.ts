@@ -8,7 +8,7 @@ export * from './common.ts';
 export * from './constants.ts';
 export * from './options.ts';
 export * from './provisioner.ts';
-export { CsiResizer, type CsiResizerOptions, mergeResizeConditions } from './resizer.ts';
+export { CsiResizer, type CsiResizerOptions, mergeResizeConditions, ResizerName } from './resizer.ts';
 export {
   CsiSnapshotter,
   type CsiSnapshotterOptions,

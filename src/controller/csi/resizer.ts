@@ -40,7 +40,6 @@ import {
   metaNamespaceKey,
   runWorkers,
   type SharedIndexInformer,
-  type SharedInformerFactory,
   splitMetaNamespaceKey,
   WorkQueue,
 } from '../../client/index.ts';
@@ -64,9 +63,11 @@ import {
 } from '../expand/index.ts';
 import { type DriverCapabilities, type DriverCapabilityCache, ownCapabilities } from './capabilities.ts';
 import { builtinClient, type CsiControllerContext } from './common.ts';
+import type { CsiControllerOptions } from './options.ts';
 import { readSecret } from './util.ts';
 
-const ResizerName = 'external-resizer';
+/** The sidecar's name: logger and event source. */
+export const ResizerName = 'external-resizer';
 const log = logger(ResizerName);
 
 /** The PVC condition types the resizer owns (external-resizer knownResizeConditions). */
@@ -130,15 +131,12 @@ function isFinal(err: unknown): boolean {
   return isCsiError(err) && isFinalCsiError(err);
 }
 
-export interface CsiResizerOptions {
-  client: Client;
-  informers: SharedInformerFactory;
+export interface CsiResizerOptions
+  extends Pick<CsiControllerOptions, 'client' | 'informers' | 'clock' | 'capabilities'> {
+  /** Where events go; without one the controller records none. */
   recorder?: EventRecorder;
-  clock?: Clock;
   /** The drivers to act for; without it the controller does nothing. */
   csi?: CsiControllerContext;
-  /** Shared between controllers so each driver is probed once; made per controller when absent. */
-  capabilities?: DriverCapabilityCache;
   /** Deadline of one ControllerExpandVolume; default 120 s (the sidecar's --timeout is 10 s). */
   timeoutMs?: number;
   /** Retry delay after an infeasible error (upstream's slow set); default 5 min. */

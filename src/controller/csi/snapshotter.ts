@@ -36,7 +36,6 @@ import {
   type ResourceClient,
   runWorkers,
   type SharedIndexInformer,
-  type SharedInformerFactory,
   WorkQueue,
 } from '../../client/index.ts';
 import { type Clock, logger, realClock } from '../../component/index.ts';
@@ -60,6 +59,7 @@ import {
 } from '../snapshot/index.ts';
 import { type DriverCapabilityCache, ownCapabilities } from './capabilities.ts';
 import { builtinClient, type CsiControllerContext } from './common.ts';
+import type { CsiControllerOptions } from './options.ts';
 import { readSecret } from './util.ts';
 
 const log = logger(SnapshotterName);
@@ -106,15 +106,12 @@ function contentIsReady(c: VolumeSnapshotContent): boolean {
   return c.status?.readyToUse === true;
 }
 
-export interface CsiSnapshotterOptions {
-  client: Client;
-  informers: SharedInformerFactory;
+export interface CsiSnapshotterOptions
+  extends Pick<CsiControllerOptions, 'client' | 'informers' | 'clock' | 'capabilities'> {
+  /** Where events go; without one the controller records none. */
   recorder?: EventRecorder;
-  clock?: Clock;
   /** The drivers to act for; without it the controller does nothing. */
   csi?: CsiControllerContext;
-  /** Shared between controllers so each driver is probed once; made per controller when absent. */
-  capabilities?: DriverCapabilityCache;
   /** Deadline of one CSI call; default 120 s (the sidecar's --timeout is 1 min). */
   timeoutMs?: number;
   /** First and largest delay between checks of a snapshot not yet ready; default 1 s and 5 min. */

@@ -7,6 +7,9 @@ export const AnnStorageResizer = 'volume.kubernetes.io/storage-resizer';
 /** The kube-controller-manager controller name. */
 export const ExpandControllerName = 'persistentvolume-expander';
 
+/** The expand controller's workqueue and event source (expand_controller.go). */
+export const ExpandEventSource = 'volume_expand';
+
 /** Event reasons (object = PVC). */
 export const ExpandEvents = {
   /** Expand controller: an external resizer is to expand the claim. */

@@ -35,6 +35,7 @@ import type { CsiControllerContext } from '../csi/common.ts';
 import {
   AnnStorageResizer,
   ExpandControllerName,
+  ExpandEventSource,
   ExpandEvents,
   ExternalExpandingMessage,
 } from './constants.ts';
@@ -78,7 +79,7 @@ export class ExpandController {
   constructor(opts: ExpandControllerOptions) {
     this.#client = opts.client;
     this.#recorder = opts.recorder;
-    this.queue = new WorkQueue<string>({ name: 'volume_expand', clock: opts.clock ?? realClock });
+    this.queue = new WorkQueue<string>({ name: ExpandEventSource, clock: opts.clock ?? realClock });
     this.#claims = opts.informers.informerFor<PersistentVolumeClaim>(Resources.persistentvolumeclaims);
     this.#claims.addEventHandler({
       onAdd: (claim) => this.#enqueue(claim),
