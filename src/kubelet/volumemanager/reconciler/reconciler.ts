@@ -67,6 +67,9 @@ export interface ReconcilerOptions {
 export interface PodVolume {
   podName: string;
   volumeSpecName: string;
+  /** The plugin's per-pod volume dir (`.../volumes/<plugin>/<name>`): what constructVolumeSpec reads. */
+  volumeDir: string;
+  /** Where the volume is mounted (CSI mounts one level deeper, at `<volumeDir>/mount`). */
   volumePath: string;
   pluginName: string;
   volumeMode: VolumeMode;
@@ -91,14 +94,28 @@ export async function getVolumesFromPodDir(podsDir: string): Promise<PodVolume[]
       const pluginName = unescapePluginName(parts[parts.length - 2] ?? '');
       // CSI volumes are mounted one level deeper (`.../<name>/mount`).
       const volumePath = pluginName === 'kubernetes.io/csi' ? join(path, 'mount') : path;
-      out.push({ podName: uid, volumeSpecName, volumePath, pluginName, volumeMode: 'Filesystem' });
+      out.push({
+        podName: uid,
+        volumeSpecName,
+        volumeDir: path,
+        volumePath,
+        pluginName,
+        volumeMode: 'Filesystem',
+      });
     }
     for (const path of await podVolumeDevicePaths(podsDir, uid)) {
       const parts = path.split('/');
       const volumeSpecName = parts[parts.length - 1] ?? '';
       if (volumeSpecName.includes('.tmp-')) continue;
       const pluginName = unescapePluginName(parts[parts.length - 2] ?? '');
-      out.push({ podName: uid, volumeSpecName, volumePath: path, pluginName, volumeMode: 'Block' });
+      out.push({
+        podName: uid,
+        volumeSpecName,
+        volumeDir: path,
+        volumePath: path,
+        pluginName,
+        volumeMode: 'Block',
+      });
     }
   }
   return out;
@@ -355,7 +372,7 @@ export class Reconciler {
         const spec: Spec =
           block && isBlockVolumePlugin(plugin)
             ? await plugin.constructBlockVolumeSpec(v.podName, v.volumeSpecName, v.volumePath)
-            : (await plugin.constructVolumeSpec(v.volumeSpecName, v.volumePath)).spec;
+            : (await plugin.constructVolumeSpec(v.volumeSpecName, v.volumeDir)).spec;
         const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { uid: v.podName } };
         const name = desiredUniqueVolumeName(plugin, spec, v.podName, pluginMgr);
         const mapper =
