@@ -152,10 +152,13 @@ export class CSIBlockMapper extends CSIBlockVolume implements BlockVolumeMapper 
     this.#src = src;
   }
 
-  /** NodeGetVolumeStats on `<globalMapPath>/<podUID>`; undefined without GET_VOLUME_STATS. */
+  /**
+   * NodeGetVolumeStats on the publish path `publish/<pv>/<podUID>` (upstream getPublishPath): the
+   * path the driver published, not the kubelet's own per-pod bind under `<pv>/dev`, which the driver
+   * never saw. Undefined without GET_VOLUME_STATS.
+   */
   getMetrics(): Promise<Metrics | undefined> {
-    const path = join(volumeDeviceGlobalMapPath(this.plugin.host, this.specName), this.podUID);
-    return csiMetrics(this.plugin, this.#src.driver, this.#src.volumeHandle, path);
+    return csiMetrics(this.plugin, this.#src.driver, this.#src.volumeHandle, this.publishPath);
   }
 
   /** Writes `<pv>/data/vol_data.json` (upstream does it when the mapper is made). */

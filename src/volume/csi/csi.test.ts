@@ -718,4 +718,19 @@ describe('kubernetes.io/csi plugin', () => {
       ['NodeStageVolume', 'NodePublishVolume', 'NodeUnpublishVolume', 'NodeUnstageVolume'],
     );
   });
+
+  it('asks NodeGetVolumeStats for a block volume on the path the driver published, not the per-pod map path', async () => {
+    const e = await makeEnv({ caps: ['STAGE_UNSTAGE_VOLUME', 'GET_VOLUME_STATS'] });
+    const spec = specFromPersistentVolume(makePV('pvs', 'vol-s', { volumeMode: 'Block' }), false);
+    const mapper = e.plugin.newBlockVolumeMapper(spec, makePod('uid-s'));
+    await mapper.setUpDevice?.();
+    const publish = await mapper.mapPodDevice?.();
+    assert.equal(publish, join(e.kubelet, 'plugins/kubernetes.io/csi/volumeDevices/publish/pvs/uid-s'));
+    const metrics = await mapper.getMetrics?.();
+    assert.ok(metrics !== undefined && metrics.capacity > 0);
+    assert.equal(e.driver.callsOf('NodeGetVolumeStats')[0]?.request.volume_path, publish);
+    const unmapper = e.plugin.newBlockVolumeUnmapper('pvs', 'uid-s');
+    await unmapper.unmapPodDevice?.();
+    await unmapper.tearDownDevice?.(await mapper.getGlobalMapPath(spec), '');
+  });
 });
