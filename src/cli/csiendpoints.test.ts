@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { CSIDriverRegistry, loadCsiProto } from '../csi/index.ts';
-import { parseCsiEndpoints, registerCsiEndpoints } from './csiendpoints.ts';
+import { controllerView, parseCsiEndpoints, registerCsiEndpoints } from './csiendpoints.ts';
 
 describe('CSI controller endpoints from the command line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kvol-csiep-'));
@@ -61,5 +61,33 @@ describe('CSI controller endpoints from the command line', () => {
     ac.abort();
     await done;
     assert.deepEqual(registry.names(), []);
+  });
+
+  it("gives the controllers the node's drivers, except one pinned to its own controller endpoint", () => {
+    const node = new CSIDriverRegistry();
+    node.set('a.csi.example.com', { endpoint: '/node/a.sock', highestSupportedVersion: '1.0.0' });
+    const view = controllerView(node);
+    try {
+      assert.deepEqual(view.registry.names(), ['a.csi.example.com'], 'drivers registered before are seen');
+      node.set('b.csi.example.com', { endpoint: '/node/b.sock', highestSupportedVersion: '1.0.0' });
+      view.pin('b.csi.example.com');
+      view.registry.set('b.csi.example.com', { endpoint: '/ctrl/b.sock', highestSupportedVersion: '1.0.0' });
+      node.set('b.csi.example.com', { endpoint: '/node/b2.sock', highestSupportedVersion: '1.0.0' });
+      node.delete('b.csi.example.com');
+      assert.equal(
+        view.registry.get('b.csi.example.com')?.endpoint,
+        '/ctrl/b.sock',
+        'the pinned endpoint stays',
+      );
+      node.delete('a.csi.example.com');
+      assert.deepEqual(
+        view.registry.names(),
+        ['b.csi.example.com'],
+        'a node deregistration reaches the view',
+      );
+    } finally {
+      view.close();
+      node.close();
+    }
   });
 });

@@ -22,7 +22,7 @@ import { Scheduler } from '../scheduler/index.ts';
 import { isIncompatibleStore } from '../storage/index.ts';
 import { probeInTreeVolumePlugins, RealMounter } from '../volume/index.ts';
 import { type RunningCsiHostPathChild, startCsiHostPathChild } from './csichild.ts';
-import { registerCsiEndpoints } from './csiendpoints.ts';
+import { controllerView, registerCsiEndpoints } from './csiendpoints.ts';
 
 const log = logger('kvol');
 
@@ -158,12 +158,23 @@ function startControlPlane(
   setMaxListeners(0, ac.signal);
   const client = new InProcessClient(server.registry, { user: 'system:kube-controller-manager' });
   const informers = new SharedInformerFactory(client, { resyncPeriodMs: 5 * 60_000 });
-  // One registry of CSI drivers for the node agent and the controllers: a driver that registers on
-  // this node through plugins_registry is served by the built-in controller logic as well.
+  // The node agent's registry of CSI drivers, and the controllers' view of it: a driver that
+  // registers on this node through plugins_registry is served by the built-in controller logic too.
   const csiDrivers = new CSIDriverRegistry();
-  const endpointsRegistered = registerCsiEndpoints(csiDrivers, csiControllerEndpoints, ac.signal);
+  const controllerDrivers = controllerView(csiDrivers);
+  const endpointsRegistered = registerCsiEndpoints(
+    controllerDrivers.registry,
+    csiControllerEndpoints,
+    ac.signal,
+    { onRegistered: (name) => controllerDrivers.pin(name) },
+  );
   const controllers = startControllers(
-    { client, informers, hostPathRoot: join(dataDir, 'hostpath-provisioner'), csiDrivers },
+    {
+      client,
+      informers,
+      hostPathRoot: join(dataDir, 'hostpath-provisioner'),
+      csiDrivers: controllerDrivers.registry,
+    },
     ac.signal,
   );
   const schedulerClient = new InProcessClient(server.registry, {
@@ -207,6 +218,7 @@ function startControlPlane(
     schedulerEvents.shutdown();
     await informers.shutdown();
     csiDrivers.close();
+    controllerDrivers.close();
   };
 }
 
