@@ -330,6 +330,37 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'provisions a claim again once the PV it had was deleted while the claim stayed unbound',
+    seed: [
+      [Resources.storageclasses, [sc('fast')]],
+      [Resources.persistentvolumeclaims, [pvc('data')]],
+    ],
+    driver: { pluginCapabilities: ['CONTROLLER_SERVICE'] },
+    act: async (t) => {
+      assert.equal(pvs(t).length, 1);
+      const pvClient = t.client.resource<PersistentVolume>(Resources.persistentvolumes);
+      const pv = await pvClient.get(volName(t));
+      await pvClient.patch(volName(t), 'application/merge-patch+json', {
+        metadata: { finalizers: null, resourceVersion: pv.metadata.resourceVersion },
+      });
+      await pvClient.delete(volName(t));
+      await t.settle();
+      assert.equal(pvs(t).length, 0);
+      // Any change of the claim makes the provisioner look at it again.
+      const claims = t.client.resource<PersistentVolumeClaim>(Resources.persistentvolumeclaims, 'default');
+      await claims.patch('data', 'application/merge-patch+json', {
+        metadata: { labels: { touched: 'yes' } },
+      });
+    },
+    check: (t) => {
+      assert.deepEqual(
+        pvs(t).map((p) => p.metadata.name),
+        [volName(t)],
+      );
+      assert.equal(t.driver.callsOf('CreateVolume').length, 2);
+    },
+  },
+  {
     name: 'retries after the driver fails with UNAVAILABLE and converges on one volume',
     seed: [
       [Resources.storageclasses, [sc('fast')]],

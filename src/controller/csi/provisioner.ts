@@ -167,7 +167,7 @@ export class CsiProvisionerController {
   readonly #attachments: SharedIndexInformer<VolumeAttachment>;
   /** Provisioner identity per driver (upstream: `<start ms>-<rand>-<driver>`), stamped into volumeAttributes. */
   readonly #identities = new Map<string, string>();
-  /** PVs this process created that the informer may not show yet. */
+  /** PVs this process created that the informer may not show yet (dropped when the informer sees them go). */
   readonly #created = new Set<string>();
   /** Claims (by key) whose volume may exist in the driver while no PV records it yet. */
   readonly #inProgress = new Map<string, PersistentVolumeClaim>();
@@ -202,6 +202,8 @@ export class CsiProvisionerController {
     this.#volumes.addEventHandler({
       onAdd: (v) => this.#volumeChanged(v),
       onUpdate: (_o, v) => this.#volumeChanged(v),
+      // The informer shows what is left of it from now on.
+      onDelete: (v) => this.#created.delete(v.metadata.name ?? ''),
     });
     this.#classes.addEventHandler({
       onAdd: (sc) => this.#requeueDriver(sc.provisioner),
