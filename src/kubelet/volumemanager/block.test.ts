@@ -1,22 +1,33 @@
 // Raw block volumes through the VolumeManager. With the local plugin on a real loop device and real
 // mounts: a pod's volumeDevices entry becomes a symlink to the block device with a per-pod bind mount
 // under the global map path, and deleting the pod (or restarting the agent after the pod went) leaves
-// nothing behind. With a fake block plugin: setUpDevice once per node, mapPodDevice per pod, unmap and
+// nothing behind; a CSI marker left by an agent killed before the plugin wrote its data is cleaned up
+// once, not retried. With a fake block plugin: setUpDevice once per node, mapPodDevice per pod, unmap and
 // tearDownDevice in reverse, and FailedMapVolume with upstream's message.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { type PersistentVolume, type PersistentVolumeClaim, type Pod, Resources } from '../../api/index.ts';
 import { InProcessClient } from '../../client/index.ts';
 import { FakeObjectStore, FakeRecorder } from '../../client/testing/index.ts';
-import { FakeClock } from '../../component/index.ts';
+import { configureLogging, FakeClock } from '../../component/index.ts';
+import { CSIDriverRegistry } from '../../csi/index.ts';
 import {
   type BlockVolumeMapper,
   type BlockVolumePlugin,
   type BlockVolumeUnmapper,
+  CSIPlugin,
   escapePluginName,
   LocalVolumePlugin,
   type MountInterface,
@@ -140,6 +151,16 @@ function mountsUnder(root: string): string[] {
     .map((m) => m.path);
 }
 
+/** Polls until fn returns a value other than undefined (no timing is asserted). */
+async function eventually<T>(fn: () => T | undefined, what: string): Promise<T> {
+  for (let i = 0; i < 1000; i++) {
+    const v = fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`not reached: ${what}`);
+}
+
 describe('block volumes on a real loop device (local plugin)', () => {
   let root: string;
   let loop: string;
@@ -225,6 +246,38 @@ describe('block volumes on a real loop device (local plugin)', () => {
     assert.deepEqual(mountsUnder(kubelet), []);
     assert.equal(existsSync(globalMap), false);
     assert.equal(existsSync(join(kubelet, 'pods/u2')), false);
+  });
+
+  it('cleans up once, without retrying, the volumeDevices marker of a CSI volume whose map stopped before its data was written', async () => {
+    // What a kill -9 between ensureMapMarker and setUpDevice leaves: the pod's marker linking to the
+    // per-pod map path, no volumeDevices/<pv>/data/vol_data.json, nothing mounted.
+    const kubelet = join(root, 'k3');
+    const podDevDir = join(kubelet, 'pods/u3/volumeDevices/kubernetes.io~csi');
+    await mkdir(podDevDir, { recursive: true });
+    const marker = join(podDevDir, 'pv-c3');
+    symlinkSync(join(kubelet, 'plugins/kubernetes.io/csi/volumeDevices/pv-c3/dev/u3'), marker);
+    const lines: string[] = [];
+    configureLogging({ write: (line) => lines.push(line) });
+    const drivers = new CSIDriverRegistry();
+    try {
+      const e = await start({ root: kubelet, plugins: [new CSIPlugin({ drivers })], mounter });
+      const outcome = (l: string) =>
+        l.includes('pv-c3') &&
+        (l.includes('failed to clean up block volume that could not be reconstructed') ||
+          l.includes('cleaned up the block volume marker of a volume that was never set up'));
+      const first = await eventually(() => lines.find(outcome), 'the cleanup of the marker ran');
+      assert.match(first, /cleaned up the block volume marker/);
+      for (let i = 0; i < 3; i++) {
+        e.vm.podsChanged();
+        await e.vm.waitIdle();
+      }
+      await eventually(() => !existsSync(join(kubelet, 'pods/u3')) || undefined, 'the pod dir is removed');
+      assert.deepEqual(lines.filter(outcome), [first], 'cleaned once and not retried');
+      assert.deepEqual(mountsUnder(kubelet), []);
+    } finally {
+      configureLogging({ write: (line) => process.stderr.write(line) });
+      drivers.close();
+    }
   });
 });
 

@@ -18,8 +18,8 @@
 // A mounted volume whose PV grew while its claim waits for the node (FileSystemResizePending or
 // NodeResizePending) gets an online expansion (executor.expandInUseVolume).
 
-import { lstat, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, readdir, readlink, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { Node, Pod } from '../../../api/index.ts';
 import { logger } from '../../../component/index.ts';
 import {
@@ -29,6 +29,7 @@ import {
   isBlockVolumePlugin,
   isDeviceMountableVolumePlugin,
   isExponentialBackoffError,
+  isNotExistError,
   isOperationAlreadyExistsError,
   type MountInterface,
   type OperationExecutor,
@@ -123,6 +124,15 @@ export async function getVolumesFromPodDir(podsDir: string): Promise<PodVolume[]
 
 function errMsg(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** Whether err or one of its causes says a path does not exist. */
+function causedByNotExist(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e !== undefined && depth < 8; depth++) {
+    if (isNotExistError(e)) return true;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return false;
 }
 
 export class Reconciler {
@@ -307,6 +317,10 @@ export class Reconciler {
         await h.unmapDevice(parts.slice(0, -1).join('/'), parts[parts.length - 1] ?? '', false);
       }
     } catch (err) {
+      if (await this.#removeUnmappedMarker(v, err)) {
+        this.unmountedPods.add(v.podName);
+        return;
+      }
       log.error('failed to clean up block volume that could not be reconstructed', err, {
         path: v.volumePath,
       });
@@ -314,6 +328,44 @@ export class Reconciler {
       return;
     }
     this.unmountedPods.add(v.podName);
+  }
+
+  /**
+   * The pod's volumeDevices marker is written before the plugin sets anything up; an agent killed in
+   * between leaves a marker whose plugin data is missing. When the cleanup failed because that data
+   * does not exist and nothing is mounted at the marker or under the per-pod map path it links to,
+   * nothing was set up for the pod: the marker goes (if the orphan cleanup has not removed it already)
+   * and the volume counts as cleaned. Returns whether it did so.
+   */
+  async #removeUnmappedMarker(v: PodVolume, err: unknown): Promise<boolean> {
+    if (!causedByNotExist(err)) return false;
+    try {
+      const st = await lstat(v.volumePath).catch((e: unknown) => {
+        if (isNotExistError(e)) return undefined;
+        throw e;
+      });
+      if (st !== undefined) {
+        if (!st.isSymbolicLink()) return false;
+        const mapPath = resolve(dirname(v.volumePath), await readlink(v.volumePath));
+        const target = await stat(v.volumePath).catch(() => undefined);
+        // A link to a device is a finished map, not a marker.
+        if (target?.isBlockDevice() === true) return false;
+        const busy = (await this.#o.mounter.list()).find(
+          (m) => m.path === v.volumePath || m.path === mapPath || m.path.startsWith(`${mapPath}/`),
+        );
+        if (busy !== undefined) return false;
+        await rm(v.volumePath, { force: true });
+      }
+    } catch (e) {
+      log.v(4, 'cannot remove block volume marker', { path: v.volumePath, err: errMsg(e) });
+      return false;
+    }
+    log.info('cleaned up the block volume marker of a volume that was never set up', {
+      podName: v.podName,
+      volumeSpecName: v.volumeSpecName,
+      path: v.volumePath,
+    });
+    return true;
   }
 
   #updateReconstructedFromNodeStatus(): void {
