@@ -129,6 +129,8 @@ interface Case {
   seed: (store: FakeObjectStore) => void;
   prepare?: (driver: FakeControllerDriver) => void;
   csiDrivers?: CSIDriver[];
+  /** Run the csi-snapshotter alone, without the snapshot controller. */
+  sidecarOnly?: boolean;
   /** Runs after the first settle; may change the world and settle again. */
   act?: (env: ControllerEnv) => Promise<void>;
   check: (env: ControllerEnv) => void;
@@ -317,6 +319,49 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'deletes the backend snapshot and the content of a content that carries an earlier error',
+    sidecarOnly: true,
+    prepare: (d) => d.addSnapshot('handle-7', 'vol-1'),
+    seed: (store) => {
+      store.seed(Resources.volumesnapshotcontents, {
+        metadata: {
+          name: 'erred-content',
+          finalizers: [VolumeSnapshotContentFinalizer],
+          annotations: { [AnnVolumeSnapshotBeingDeleted]: 'yes' },
+        },
+        spec: {
+          volumeSnapshotRef: { namespace: NS, name: 'snap-gone', uid: 'uid-gone' },
+          deletionPolicy: 'Delete',
+          driver: DRIVER,
+          source: { snapshotHandle: 'handle-7' },
+        },
+        status: {
+          snapshotHandle: 'handle-7',
+          readyToUse: true,
+          error: { time: '2024-01-01T00:00:00Z', message: 'an earlier status update failed' },
+        },
+      } as VolumeSnapshotContent);
+    },
+    act: async (env) => {
+      await env.client
+        .resource<VolumeSnapshotContent>(Resources.volumesnapshotcontents)
+        .delete('erred-content');
+      await env.settle();
+    },
+    check: (env) => {
+      assert.deepEqual(
+        env.driver.callsOf('DeleteSnapshot').map((r) => r['snapshot_id']),
+        ['handle-7'],
+      );
+      assert.equal(env.driver.snapshots.size, 0);
+      assert.equal(
+        world(env, 'erred-content').content,
+        undefined,
+        'the bound finalizer is removed once the backend snapshot is gone',
+      );
+    },
+  },
+  {
     name: 'deleting a snapshot with policy Retain keeps the content and the backend snapshot',
     seed: (store) => {
       seedVolume(store);
@@ -437,7 +482,10 @@ describe('SnapshotController with CsiSnapshotter', () => {
         seed: c.seed,
         ...(c.prepare !== undefined ? { prepare: c.prepare } : {}),
         ...(c.csiDrivers !== undefined ? { csiDrivers: c.csiDrivers } : {}),
-        controllers: (deps) => [new SnapshotController(deps), new CsiSnapshotter(deps)],
+        controllers: (deps) =>
+          c.sidecarOnly === true
+            ? [new CsiSnapshotter(deps)]
+            : [new SnapshotController(deps), new CsiSnapshotter(deps)],
       });
       await c.act?.(env);
       c.check(env);

@@ -17,7 +17,8 @@
 //   SnapshotContentCheckandUpdateFailed.
 // - Deletion (the content has a deletionTimestamp and the being-deleted annotation, or is an unbound
 //   pre-provisioned one): with policy Delete, DeleteSnapshot and then the status is cleared; once no
-//   snapshot handle is left the `volumesnapshotcontent-bound-protection` finalizer is removed.
+//   snapshot handle is left the `volumesnapshotcontent-bound-protection` finalizer is removed (right
+//   after the clear, not on the update it causes, which is skipped for a content with an error).
 //
 // Concurrency: one content at a time per key (the workqueue); contents in parallel across `workers`
 // workers. A content not yet ready is polled again with a per-content exponential delay.
@@ -158,11 +159,12 @@ export class CsiSnapshotter {
     this.#contents.addEventHandler({
       onAdd: (c) => this.queue.add(c.metadata.name ?? ''),
       onUpdate: (old, c) => {
-        // Our own in-flight marker and a recorded error are not news: polling and retries keep their
-        // backoff instead of spinning on the updates they cause (upstream skips contents with an error).
-        if (c.status?.error !== undefined && old.metadata.resourceVersion !== c.metadata.resourceVersion)
-          return;
-        if (onlyBeingCreatedChanged(old, c)) return;
+        // Our own in-flight marker and status writes to a content with an error are not news: polling
+        // and retries keep their backoff instead of spinning on the updates they cause (upstream skips
+        // every update of a content with an error; a change of its spec or metadata, such as its
+        // deletion, is still looked at here, as nothing else would until a resync).
+        if (c.status?.error !== undefined && onlyChanged(old, c, { status: true })) return;
+        if (onlyChanged(old, c, { status: false })) return;
         this.queue.add(c.metadata.name ?? '');
       },
       onDelete: (c) => {
@@ -230,7 +232,11 @@ export class CsiSnapshotter {
         content.spec.deletionPolicy === DeletionPolicy.Delete &&
         (content.status?.snapshotHandle ?? '') !== ''
       ) {
-        await this.#deleteCSISnapshot(content, csi, signal);
+        const cleared = await this.#deleteCSISnapshot(content, csi, signal);
+        // The status update that cleared the handle may be the last event of this content (updates of
+        // a content with an error are skipped): remove the finalizer now instead of on a later sync.
+        if (shouldDeleteContent(cleared) && (cleared.status?.snapshotHandle ?? '') === '')
+          await this.#removeContentFinalizer(cleared, signal);
         return false;
       }
       await this.#removeContentFinalizer(content, signal);
@@ -510,7 +516,7 @@ export class CsiSnapshotter {
     content: VolumeSnapshotContent,
     csi: CsiClient,
     signal: AbortSignal,
-  ): Promise<void> {
+  ): Promise<VolumeSnapshotContent> {
     const name = content.metadata.name ?? '';
     let secrets: Record<string, string> | undefined;
     try {
@@ -543,18 +549,17 @@ export class CsiSnapshotter {
       );
       throw new Error(`failed to delete snapshot "${name}", err: ${errText(err)}`, { cause: err });
     }
-    // The backend snapshot is gone: clear the handle, so the next sync removes the finalizer.
+    // The backend snapshot is gone: clear the handle, so that the finalizer can go.
     try {
       const client = this.#contentClient();
       const current = await client.get(name, { signal });
-      if (current.status !== undefined) {
-        const status = { ...current.status };
-        delete status.snapshotHandle;
-        delete status.readyToUse;
-        delete status.creationTime;
-        delete status.restoreSize;
-        await client.updateStatus({ ...current, status }, { signal });
-      }
+      if (current.status === undefined) return current;
+      const status = { ...current.status };
+      delete status.snapshotHandle;
+      delete status.readyToUse;
+      delete status.creationTime;
+      delete status.restoreSize;
+      return await client.updateStatus({ ...current, status }, { signal });
     } catch (err) {
       this.#recorder?.event(
         content,
@@ -630,15 +635,22 @@ function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** The update only set or removed the being-created annotation (and bumped the resourceVersion). */
-function onlyBeingCreatedChanged(old: VolumeSnapshotContent, cur: VolumeSnapshotContent): boolean {
+/**
+ * The update only set or removed the being-created annotation and, with `status`, changed the status
+ * (and bumped the resourceVersion).
+ */
+function onlyChanged(
+  old: VolumeSnapshotContent,
+  cur: VolumeSnapshotContent,
+  ignore: { status: boolean },
+): boolean {
   if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return false;
   const strip = (c: VolumeSnapshotContent): string => {
     const annotations = { ...(c.metadata.annotations ?? {}) };
     delete annotations[AnnVolumeSnapshotBeingCreated];
     return JSON.stringify({
       spec: c.spec,
-      status: c.status,
+      status: ignore.status ? undefined : c.status,
       finalizers: c.metadata.finalizers,
       deletionTimestamp: c.metadata.deletionTimestamp,
       annotations,
