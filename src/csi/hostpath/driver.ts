@@ -70,6 +70,7 @@ import {
   ensureLoopDevice,
   fsStats,
   isMountPoint,
+  loopDevicesOf,
   refreshLoopDevices,
   unmountAll,
 } from './sys.ts';
@@ -513,7 +514,7 @@ export class HostPathDriver {
       const vol = this.volumeById(id);
       if (vol === undefined) return {};
       await this.pruneVanishedMounts(vol);
-      if (vol.published.length > 0 || vol.staged.some((s) => s.capability.accessType === 'mount')) {
+      if (vol.published.length > 0 || vol.staged.length > 0) {
         throw csiErrors.failedPrecondition(
           `volume ${id} is still in use (published at ${vol.published.map((p) => p.targetPath).join(', ') || '-'}, staged at ${vol.staged.map((s) => s.stagingPath).join(', ') || '-'})`,
         );
@@ -531,15 +532,28 @@ export class HostPathDriver {
     await this.store.persist();
   }
 
-  /** Drops published/staged records whose mount is gone (e.g. removed by hand or by a reboot). */
+  /**
+   * Drops published/staged records whose mount is gone (e.g. removed by hand or by a reboot): a
+   * publication (mount or block) without its bind mount at the target, a mount staging without its
+   * bind mount, a block staging without its loop device.
+   */
   private async pruneVanishedMounts(vol: VolumeRecord): Promise<void> {
     const before = vol.published.length + vol.staged.length;
     const kept: PublishedEntry[] = [];
     for (const p of vol.published) if (await isMountPoint(p.targetPath)) kept.push(p);
     vol.published = kept;
+    const loops = vol.staged.some((s) => s.capability.accessType === 'block')
+      ? await loopDevicesOf(vol.path)
+      : [];
     const staged = [];
     for (const s of vol.staged) {
-      if (s.capability.accessType === 'block' || (await isMountPoint(s.stagingPath))) staged.push(s);
+      const alive =
+        s.capability.accessType === 'block'
+          ? s.loopDevice === undefined
+            ? loops.length > 0
+            : loops.includes(s.loopDevice)
+          : await isMountPoint(s.stagingPath);
+      if (alive) staged.push(s);
     }
     vol.staged = staged;
     if (vol.published.length + vol.staged.length !== before) await this.store.persist();

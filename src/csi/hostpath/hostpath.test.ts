@@ -286,6 +286,42 @@ describe('hostpath driver', () => {
     assert.equal(existsSync(image), false);
   });
 
+  it('refuses to delete a block volume that is still staged or published, until its loop device is gone', async () => {
+    const { volume } = await client.createVolume({
+      name: 'pvc-block-busy',
+      capacity_range: { required_bytes: 8 * MiB },
+      volume_capabilities: [blockCap],
+    });
+    const id = volume?.volume_id ?? '';
+    const image = join(stateDir, 'volumes', `${id}.img`);
+    const staging = join(root, 'staging-block-busy');
+    mkdirSync(staging);
+    await client.nodeStageVolume({
+      volume_id: id,
+      staging_target_path: staging,
+      volume_capability: blockCap,
+    });
+    await assert.rejects(client.deleteVolume({ volume_id: id }), isCsiFailedPrecondition);
+    assert.equal(loopsOf(image).length, 1, 'the staged loop device stays');
+    mkdirSync(join(root, 'pod-block-busy'));
+    const target = join(root, 'pod-block-busy', 'dev');
+    await client.nodePublishVolume({
+      volume_id: id,
+      staging_target_path: staging,
+      target_path: target,
+      volume_capability: blockCap,
+    });
+    await assert.rejects(client.deleteVolume({ volume_id: id }), isCsiFailedPrecondition);
+    assert.ok(statSync(target).isBlockDevice(), 'the published device stays');
+    await client.nodeUnpublishVolume({ volume_id: id, target_path: target });
+    await assert.rejects(client.deleteVolume({ volume_id: id }), isCsiFailedPrecondition);
+    assert.equal(loopsOf(image).length, 1);
+    // The loop device went away underneath the driver (a reboot): the stage record is stale.
+    execFileSync('losetup', ['-d', loopsOf(image)[0]?.split(':')[0] ?? '']);
+    await client.deleteVolume({ volume_id: id });
+    assert.equal(existsSync(image), false);
+  });
+
   it('accounts capacity: GetCapacity answers what is left and a volume beyond it is refused', async () => {
     await restart({ capacityBytes: 10 * MiB });
     try {
