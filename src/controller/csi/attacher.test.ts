@@ -199,4 +199,60 @@ describe('CsiCapacityController', () => {
     await t.settle();
     assert.deepEqual(objs(), []);
   });
+
+  it('polls GetCapacity again on a node change only when the labels of the driver topology keys or its CSINode entry changed', async () => {
+    const t = await start({
+      // No periodic refresh within the test: every GetCapacity call comes from an event.
+      controllers: (d) => [new CsiCapacityController({ ...d, pollIntervalMs: 365 * 24 * 3600_000 })],
+      driver: { name: DRIVER, controllerCapabilities: ['CREATE_DELETE_VOLUME', 'GET_CAPACITY'] },
+    });
+    await t.client.resource<CSIDriver>(Resources.csidrivers).create({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'CSIDriver',
+      metadata: { name: DRIVER },
+      spec: { storageCapacity: true },
+    });
+    await t.client.resource(Resources.nodes).create(node('n1', 'z1'));
+    await t.client.resource(Resources.csinodes).create(csiNode('n1'));
+    await t.client.resource<StorageClass>(Resources.storageclasses).create({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'fast' },
+      provisioner: DRIVER,
+    });
+    await t.settle();
+    const polls = (): number => t.driver.callsOf('GetCapacity').length;
+    const before = polls();
+    assert.ok(before > 0);
+    const nodes = t.client.resource<Node>(Resources.nodes);
+    // Heartbeats and labels the driver does not use.
+    for (let i = 0; i < 3; i++) {
+      const n = await nodes.get('n1');
+      n.status = { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: `beat-${i}` }] };
+      await nodes.updateStatus(n);
+      await nodes.patch('n1', 'application/merge-patch+json', { metadata: { labels: { other: `v${i}` } } });
+    }
+    const csiNodes = t.client.resource<CSINode>(Resources.csinodes);
+    await csiNodes.patch('n1', 'application/merge-patch+json', { metadata: { annotations: { a: 'b' } } });
+    await t.settle();
+    assert.equal(polls(), before, 'no GetCapacity for changes outside the driver topology');
+    await nodes.patch('n1', 'application/merge-patch+json', {
+      metadata: { labels: { 'topology.fake/zone': 'z9' } },
+    });
+    await t.settle();
+    assert.ok(polls() > before, 'a new segment is polled');
+    const segments = (): unknown[] =>
+      t.store
+        .objects<CSIStorageCapacity>(Resources.csistoragecapacities)
+        .map((c) => c.nodeTopology?.matchLabels);
+    assert.deepEqual(segments(), [{ 'topology.fake/zone': 'z9' }]);
+    // The CSINode entry of the driver changes its topology keys: the segment goes.
+    const cn = await csiNodes.get('n1');
+    const entry = cn.spec.drivers[0];
+    assert.ok(entry !== undefined);
+    entry.topologyKeys = ['topology.fake/rack'];
+    await csiNodes.update(cn);
+    await t.settle();
+    assert.deepEqual(segments(), []);
+  });
 });

@@ -8,8 +8,9 @@
 // dropped) are deleted; the objects of drivers this process does not serve are left alone.
 //
 // Concurrency: one reconcile per driver at a time (workqueue key = driver name); drivers in
-// parallel. Refreshed on CSINode, Node, StorageClass and CSIDriver changes, on driver registration,
-// and every `pollIntervalMs` (upstream --capacity-poll-interval, 1 min) as a safety net.
+// parallel. Refreshed on StorageClass and CSIDriver changes, on changes of the segments a driver has
+// (its CSINode entries and topology keys, the label values of those keys on the nodes), on driver
+// registration, and every `pollIntervalMs` (upstream --capacity-poll-interval, 1 min) as a safety net.
 import {
   type CSIDriver,
   type CSINode,
@@ -85,7 +86,6 @@ export class CsiCapacityController {
     this.#csiNodes = inf.informerFor<CSINode>(Resources.csinodes);
     this.#nodes = inf.informerFor<Node>(Resources.nodes);
     this.#csiDrivers = inf.informerFor<CSIDriver>(Resources.csidrivers);
-    const all = (): void => this.#enqueueAll();
     this.#classes.addEventHandler({
       onAdd: (sc) => this.queue.add(sc.provisioner),
       onUpdate: (o, sc) => {
@@ -94,9 +94,17 @@ export class CsiCapacityController {
       },
       onDelete: (sc) => this.queue.add(sc.provisioner),
     });
-    for (const i of [this.#csiNodes, this.#nodes] as SharedIndexInformer[]) {
-      i.addEventHandler({ onAdd: all, onUpdate: all, onDelete: all });
-    }
+    // Only what makes a segment: node heartbeats and other labels would re-poll every segment x class.
+    this.#csiNodes.addEventHandler({
+      onAdd: (cn) => this.#addDrivers(cn.spec.drivers.map((d) => d.name)),
+      onUpdate: (o, cn) => this.#addDrivers(changedCsiNodeDrivers(o, cn)),
+      onDelete: (cn) => this.#addDrivers(cn.spec.drivers.map((d) => d.name)),
+    });
+    this.#nodes.addEventHandler({
+      onAdd: (n) => this.#addDrivers(this.#driversOfNode(n, undefined)),
+      onUpdate: (o, n) => this.#addDrivers(this.#driversOfNode(n, o)),
+      onDelete: (n) => this.#addDrivers(this.#driversOfNode(n, undefined)),
+    });
     this.#csiDrivers.addEventHandler({
       onAdd: (d) => this.queue.add(d.metadata.name ?? ''),
       onUpdate: (_o, d) => this.queue.add(d.metadata.name ?? ''),
@@ -137,6 +145,24 @@ export class CsiCapacityController {
       this.#enqueueAll();
       this.#schedulePoll(signal);
     });
+  }
+
+  #addDrivers(drivers: Iterable<string>): void {
+    for (const d of drivers) this.queue.add(d);
+  }
+
+  /**
+   * The drivers on a node's CSINode whose segment the node change may move: all of them for an added or
+   * deleted node, those with a topology key whose label value changed for an update.
+   */
+  #driversOfNode(node: Node, old: Node | undefined): string[] {
+    const cn = this.#csiNodes.getByKey(node.metadata.name ?? '');
+    if (cn === undefined) return [];
+    const labels = node.metadata.labels ?? {};
+    const before = old?.metadata.labels ?? {};
+    return cn.spec.drivers
+      .filter((d) => old === undefined || (d.topologyKeys ?? []).some((k) => labels[k] !== before[k]))
+      .map((d) => d.name);
   }
 
   #enqueueAll(): void {
@@ -246,6 +272,18 @@ export class CsiCapacityController {
     }
     for (const k of [...pending.keys()]) if (!wanted.has(k)) pending.delete(k);
   }
+}
+
+/** The drivers added to, removed from, or with other topology keys in a CSINode. */
+function changedCsiNodeDrivers(old: CSINode, cur: CSINode): string[] {
+  const keys = (cn: CSINode): Map<string, string> =>
+    new Map(cn.spec.drivers.map((d) => [d.name, JSON.stringify(d.topologyKeys ?? [])]));
+  const a = keys(old);
+  const b = keys(cur);
+  const out: string[] = [];
+  for (const [name, k] of a) if (b.get(name) !== k) out.push(name);
+  for (const name of b.keys()) if (!a.has(name)) out.push(name);
+  return out;
 }
 
 async function deleteIgnoringNotFound(
