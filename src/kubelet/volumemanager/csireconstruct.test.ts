@@ -95,7 +95,11 @@ describe('CSI volumes across an agent restart', () => {
     const abort = new AbortController();
     const running = vm.run(abort.signal);
     await vm.waitIdle();
-    return { vm, stop: async () => (abort.abort(), await running) };
+    const stop = async (): Promise<void> => {
+      abort.abort();
+      await running;
+    };
+    return { vm, stop };
   }
 
   it('unpublishes and unstages a volume of a pod deleted while the agent was down', async () => {
