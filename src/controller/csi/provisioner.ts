@@ -16,12 +16,17 @@
 // is deleted, or replaced by a claim of the same name with another UID, in that window, the volume made
 // for it is deleted (CreateVolume replayed with the same name to learn its ID, then DeleteVolume)
 // instead of getting a PV; if that DeleteVolume fails, the PV is created after all, as upstream always
-// does, and the PV controller releases it to the normal reclaim path. What is not covered, as upstream
-// does not: the process dying after CreateVolume and the claim being deleted before it restarts, since
-// nothing persisted names the volume then.
+// does, and the PV controller releases it to the normal reclaim path. That cleanup runs on its own
+// queue (key: the old claim's UID), so a claim re-created with the same name is provisioned at once;
+// it is given up, with a Warning naming the likely orphan `pvc-<uid>`, after a bounded number of
+// attempts or when what the replay needs is gone (a source, a secret) or the driver was handed to its
+// own sidecars. What is not covered, as upstream does not: the process dying after CreateVolume and the
+// claim being deleted before it restarts, since nothing persisted names the volume then.
 //
-// Concurrency: one worker at a time per claim and per PV (workqueue keys); different claims and PVs
-// are handled in parallel by `workers` workers per queue. Failures are retried with per-key backoff.
+// Concurrency: one worker at a time per claim, per abandoned claim UID and per PV (workqueue keys);
+// different keys are handled in parallel by `workers` workers per queue. Failures are retried with
+// per-key backoff. A claim's in-progress record is only moved to the abandoned set by the sync of its
+// own key, so a cleanup never overlaps the CreateVolume of the claim it cleans up after.
 import {
   type CSIDriver,
   type CSINode,
@@ -64,7 +69,7 @@ import {
   PVDeletionProtectionFinalizer,
 } from '../persistentvolume/index.ts';
 import { type DriverCapabilities, type DriverCapabilityCache, ownCapabilities } from './capabilities.ts';
-import { builtinClient, type CsiControllerContext } from './common.ts';
+import { builtinClient, builtinSidecarsEnabled, type CsiControllerContext } from './common.ts';
 import {
   AnnAllowVolumeModeChange,
   AnnDeletionProvisionerSecretRefName,
@@ -103,6 +108,13 @@ const log = logger('csi-provisioner');
 
 export const ProvisionerClaimQueueName = 'csi-provisioner-claims';
 export const ProvisionerVolumeQueueName = 'csi-provisioner-volumes';
+export const ProvisionerAbandonedQueueName = 'csi-provisioner-abandoned';
+
+/**
+ * Attempts to clean up after a deleted or replaced claim before its volume is reported as orphaned (with
+ * the queue's default backoff, some 5 s: a driver restart fits in).
+ */
+const abandonAttempts = 10;
 
 /** Times external-provisioner's cleanupVolume tries DeleteVolume after an unusable CreateVolume. */
 const deleteVolumeRetryCount = 5;
@@ -142,6 +154,20 @@ class ProvisionFailure extends Error {
   }
 }
 
+/** Cleaning up after an abandoned claim cannot succeed by retrying. */
+class AbandonGiveUp extends Error {
+  override readonly name = 'AbandonGiveUp';
+}
+
+/** Whether an API NotFound is in the error's cause chain (an object the operation needs is gone). */
+function notFoundCause(err: unknown): boolean {
+  for (let e: unknown = err, i = 0; e !== undefined && i < 10; i++) {
+    if (isNotFound(e)) return true;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return false;
+}
+
 /** A claim that needs no more work from us, for a reason worth a log line only. */
 class Ignored extends Error {
   override readonly name = 'Ignored';
@@ -150,6 +176,8 @@ class Ignored extends Error {
 export class CsiProvisionerController {
   readonly claimQueue: WorkQueue<string>;
   readonly volumeQueue: WorkQueue<string>;
+  /** UIDs of claims deleted or replaced while in progress, whose volume is to be cleaned up. */
+  readonly abandonedQueue: WorkQueue<string>;
   readonly #client: Client;
   readonly #csi: CsiControllerContext;
   readonly #clock: Clock;
@@ -171,6 +199,8 @@ export class CsiProvisionerController {
   readonly #created = new Set<string>();
   /** Claims (by key) whose volume may exist in the driver while no PV records it yet. */
   readonly #inProgress = new Map<string, PersistentVolumeClaim>();
+  /** Claims taken out of #inProgress because they were deleted or replaced, by UID. */
+  readonly #abandoned = new Map<string, PersistentVolumeClaim>();
   readonly #unsubscribe: () => void;
 
   constructor(opts: CsiControllerOptions) {
@@ -186,6 +216,7 @@ export class CsiProvisionerController {
     this.#timeoutMs = opts.csiTimeoutMs ?? DefaultCsiTimeoutMs;
     this.claimQueue = new WorkQueue<string>({ name: ProvisionerClaimQueueName, clock: this.#clock });
     this.volumeQueue = new WorkQueue<string>({ name: ProvisionerVolumeQueueName, clock: this.#clock });
+    this.abandonedQueue = new WorkQueue<string>({ name: ProvisionerAbandonedQueueName, clock: this.#clock });
     const inf = opts.informers;
     this.#claims = inf.informerFor<PersistentVolumeClaim>(Resources.persistentvolumeclaims);
     this.#volumes = inf.informerFor<PersistentVolume>(Resources.persistentvolumes);
@@ -236,10 +267,12 @@ export class CsiProvisionerController {
       await Promise.all([
         runWorkers(this.claimQueue, workers, (k) => this.#syncClaim(k, signal), signal),
         runWorkers(this.volumeQueue, workers, (k) => this.#syncVolume(k, signal), signal),
+        runWorkers(this.abandonedQueue, workers, (uid) => this.#syncAbandoned(uid, signal), signal),
       ]);
     } finally {
       this.claimQueue.shutDown();
       this.volumeQueue.shutDown();
+      this.abandonedQueue.shutDown();
       this.#unsubscribe();
       this.#capsDone();
       this.#recorderDone();
@@ -285,7 +318,11 @@ export class CsiProvisionerController {
     const claim = this.#claims.getByKey(key);
     const stale = this.#inProgress.get(key);
     if (stale !== undefined && (claim === undefined || claim.metadata.uid !== stale.metadata.uid)) {
-      await this.#abandon(key, stale, signal);
+      // Cleaned up on its own key: whatever that needs must not hold up the claim now of this name.
+      const uid = stale.metadata.uid ?? '';
+      this.#inProgress.delete(key);
+      this.#abandoned.set(uid, stale);
+      this.abandonedQueue.add(uid);
     }
     if (claim === undefined) return;
     if (claim.metadata.finalizers?.includes(PvcCloneFinalizer) === true) {
@@ -425,18 +462,45 @@ export class CsiProvisionerController {
     await this.#savePV(claim, pv, signal);
   }
 
+  /** Cleans up after one abandoned claim; gives up after `abandonAttempts` or on a lasting cause. */
+  async #syncAbandoned(uid: string, signal: AbortSignal): Promise<void> {
+    const stale = this.#abandoned.get(uid);
+    if (stale === undefined) return;
+    try {
+      await this.#abandon(stale, signal);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const attempt = this.abandonedQueue.numRequeues(uid) + 1;
+      if (!(err instanceof AbandonGiveUp) && !notFoundCause(err) && attempt < abandonAttempts) throw err;
+      this.#abandoned.delete(uid);
+      const key = metaNamespaceKey(stale);
+      const msg = `giving up cleaning up after claim ${key} (UID ${uid}) deleted while its volume was being provisioned: volume ${VolumeNamePrefix}-${uid} may be orphaned in driver ${claimProvisioner(stale)}: ${errMsg(err)}`;
+      log.warn('Volume of a deleted claim may be orphaned', {
+        PVC: key,
+        UID: uid,
+        volumeName: `${VolumeNamePrefix}-${uid}`,
+        attempts: attempt,
+        err: errMsg(err),
+      });
+      this.#recorder.event(stale, 'Warning', Events.ProvisioningFailed, msg);
+      return;
+    }
+    this.#abandoned.delete(uid);
+  }
+
   /**
    * A claim in progress was deleted or replaced: replay CreateVolume for it (same name, so the driver
    * answers with the volume it made, if any) and discard the result. Throws to be retried.
    */
-  async #abandon(key: string, stale: PersistentVolumeClaim, signal: AbortSignal): Promise<void> {
+  async #abandon(stale: PersistentVolumeClaim, signal: AbortSignal): Promise<void> {
+    const key = metaNamespaceKey(stale);
     const pvName = provisionedVolumeName(stale);
-    if (this.#hasPV(pvName)) {
-      // Its PV exists after all: the PV controller releases it and the reclaim policy decides.
-      this.#inProgress.delete(key);
-      return;
-    }
+    // Its PV exists after all: the PV controller releases it and the reclaim policy decides.
+    if (this.#hasPV(pvName)) return;
     const driver = claimProvisioner(stale);
+    if (!builtinSidecarsEnabled(this.#csi.csiDriver(driver))) {
+      throw new AbandonGiveUp(`driver ${driver} is served by its own sidecars now`);
+    }
     const client = builtinClient(this.#csi, driver);
     if (client === undefined) {
       throw new CsiControllerError(
@@ -451,7 +515,6 @@ export class CsiProvisionerController {
         storageClass: className,
         volumeName: pvName,
       });
-      this.#inProgress.delete(key);
       return;
     }
     const caps = await this.#caps.get(driver, client, signal);
@@ -466,17 +529,13 @@ export class CsiProvisionerController {
     }
     let pv: PersistentVolume;
     try {
-      pv = await this.#provision(stale, sc, client, caps, node, signal);
+      pv = await this.#provision(stale, sc, client, caps, node, signal, { abandoned: true });
     } catch (err) {
-      if (err instanceof Ignored || (err instanceof ProvisionFailure && err.state !== 'background')) {
-        // The driver made nothing for this name.
-        this.#inProgress.delete(key);
-        return;
-      }
+      // A final answer: the driver made nothing for this name.
+      if (err instanceof Ignored || (err instanceof ProvisionFailure && err.state !== 'background')) return;
       throw err;
     }
     await this.#discard(stale, pv, client, signal);
-    this.#inProgress.delete(key);
   }
 
   /** provisionVolumeErrorHandling: ProvisioningFailed, then either reschedule or retry with backoff. */
@@ -518,6 +577,7 @@ export class CsiProvisionerController {
     caps: DriverCapabilities,
     node: Node | undefined,
     signal: AbortSignal,
+    opts: { abandoned?: boolean } = {},
   ): Promise<PersistentVolume> {
     const driver = sc.provisioner;
     const ds = claim.spec?.dataSource;
@@ -658,7 +718,8 @@ export class CsiProvisionerController {
 
     let rep: Awaited<ReturnType<CsiClient['createVolume']>>;
     const key = metaNamespaceKey(claim);
-    if (!this.#inProgress.has(key)) this.#inProgress.set(key, claim);
+    // (An abandoned claim's replay is tracked in #abandoned; the key may be a new claim's now.)
+    if (opts.abandoned !== true && !this.#inProgress.has(key)) this.#inProgress.set(key, claim);
     try {
       rep = await client.createVolume(req, { signal, timeoutMs: this.#timeoutMs });
     } catch (err) {
@@ -788,7 +849,9 @@ export class CsiProvisionerController {
         .resource<VolumeSnapshot>(Resources.volumesnapshots, claim.metadata.namespace ?? '')
         .get(name, { signal });
     } catch (err) {
-      throw new CsiControllerError(`error getting snapshot ${name} from api server: ${errMsg(err)}`);
+      throw new CsiControllerError(`error getting snapshot ${name} from api server: ${errMsg(err)}`, {
+        cause: err,
+      });
     }
     if (snap.metadata.deletionTimestamp !== undefined) {
       throw new CsiControllerError(`snapshot ${name} is currently being deleted`);

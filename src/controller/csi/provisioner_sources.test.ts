@@ -607,6 +607,72 @@ const orphanCases: Case[] = [
     },
   },
   {
+    name: "provisions a claim re-created with the same name at once when the old claim's volume cannot be found again (its snapshot is gone), and names the likely orphan",
+    driver: { controllerCapabilities: snapCaps },
+    run: async (t) => {
+      await t.client.resource(Resources.storageclasses).create(sc());
+      await makeSnapshot(t, { ready: true });
+      wrapCreateVolume(t, (orig, call) => async (req, opts) => {
+        const rep = await orig(req, opts);
+        if (call > 1) return rep;
+        // The answer is lost; meanwhile the claim is replaced and the snapshot it restored goes.
+        await claims(t).delete('data');
+        await t.client.resource(Resources.volumesnapshots, NS).delete('snap');
+        await claims(t).create(pvc('data'));
+        await sleep(100);
+        throw new CsiError('CreateVolume', grpc.status.DEADLINE_EXCEEDED, 'context deadline exceeded');
+      });
+      const first = await claims(t).create(pvc('data', { dataSource: snapshotSource }));
+      await until(t, 'the new claim has its PV', () => pvs(t).length > 0);
+      const second = claimOf(t, 'data');
+      assert.notEqual(second?.metadata.uid, first.metadata.uid);
+      assert.deepEqual(
+        pvs(t).map((p) => [p.metadata.name, p.spec?.claimRef?.uid]),
+        [[`pvc-${second?.metadata.uid}`, second?.metadata.uid]],
+      );
+      const orphan = `pvc-${first.metadata.uid}`;
+      await until(t, 'the cleanup gave up', () => failedEvents(t).some((e) => e.includes(orphan)));
+      assert.ok(t.driver.volumes.has(orphan), 'the old volume could not be deleted');
+      assert.equal(t.driver.callsOf('DeleteVolume').length, 0);
+    },
+  },
+  {
+    name: 'gives up cleaning up after a replaced claim after a bounded number of failed replays, while the new claim is provisioned',
+    run: async (t) => {
+      await t.client.resource(Resources.storageclasses).create(sc());
+      let oldName = '';
+      let replays = 0;
+      wrapCreateVolume(t, (orig, call) => async (req, opts) => {
+        if (call === 1) {
+          oldName = req.name ?? '';
+          await orig(req, opts);
+          await claims(t).delete('data');
+          await claims(t).create(pvc('data'));
+          await sleep(100);
+          throw new CsiError('CreateVolume', grpc.status.DEADLINE_EXCEEDED, 'context deadline exceeded');
+        }
+        if (req.name === oldName) {
+          replays++;
+          throw new CsiError('CreateVolume', grpc.status.UNAVAILABLE, 'driver restarting');
+        }
+        return orig(req, opts);
+      });
+      await claims(t).create(pvc('data'));
+      await until(t, 'the new claim has its PV', () => pvs(t).length > 0);
+      await until(t, 'the cleanup gave up', () => failedEvents(t).some((e) => e.includes(oldName)));
+      const after = replays;
+      assert.ok(after >= 1 && after <= 10, `replays: ${after}`);
+      await sleep(100);
+      await t.settle();
+      assert.equal(replays, after, 'no replay after giving up');
+      assert.match(
+        failedEvents(t).find((e) => e.includes(oldName)) ?? '',
+        /volume pvc-[0-9a-f-]+ may be orphaned in driver fake\.csi\.kvol\.io: .*driver restarting/,
+      );
+      assert.equal(pvs(t)[0]?.spec?.claimRef?.uid, claimOf(t, 'data')?.metadata.uid);
+    },
+  },
+  {
     name: 'forgets a claim deleted after a final CreateVolume error: nothing was made, nothing to delete',
     run: async (t) => {
       await t.client.resource(Resources.storageclasses).create(sc());
