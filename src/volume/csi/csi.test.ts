@@ -605,8 +605,10 @@ describe('kubernetes.io/csi plugin', () => {
     await dm.mountDevice(spec, '', globalmount, {});
     await e.plugin.newMounter(spec, makePod('uid-1'), {}).setUp({});
     const fresh = new CSIPlugin({ drivers: e.drivers });
-    fresh.init(e.host);
+    await fresh.init(e.host);
     try {
+      // init waited for the CSIDriver list: the restarted plugin knows attach is not required.
+      assert.equal(fresh.canAttach(spec), false);
       const rec = await fresh.constructVolumeSpec(
         'pv1',
         join(e.kubelet, 'pods/uid-1/volumes/kubernetes.io~csi/pv1'),

@@ -85,6 +85,8 @@ export interface CSIPluginOptions {
   readonly csiTimeoutMs?: number;
   /** How long attach and detach wait for the VolumeAttachment. Default 2 min (upstream watchTimeout). */
   readonly attachTimeoutMs?: number;
+  /** How long init waits for the first list of CSIDriver objects. Default 5 s. */
+  readonly cacheSyncTimeoutMs?: number;
 }
 
 /** Options of a single operation: an AbortSignal from the caller, when it has one. */
@@ -166,6 +168,7 @@ export class CSIPlugin
   readonly drivers: CSIDriverRegistry;
   readonly csiTimeoutMs: number;
   readonly attachTimeoutMs: number;
+  readonly cacheSyncTimeoutMs: number;
   /** Last known CSIDriver per name (undefined value: known to be absent), from the informer and GETs. */
   readonly #known = new Map<string, CSIDriver | undefined>();
   readonly #caps = new Map<string, CachedCaps>();
@@ -177,9 +180,15 @@ export class CSIPlugin
     this.drivers = opts.drivers;
     this.csiTimeoutMs = opts.csiTimeoutMs ?? csiTimeoutMs;
     this.attachTimeoutMs = opts.attachTimeoutMs ?? csiTimeoutMs;
+    this.cacheSyncTimeoutMs = opts.cacheSyncTimeoutMs ?? 5_000;
   }
 
-  override init(host: VolumeHost): void {
+  /**
+   * Starts the CSIDriver cache and waits (at most cacheSyncTimeoutMs) for its first list, so the
+   * synchronous predicates are right when the volume manager reconstructs volumes after a restart:
+   * without it a driver with attachRequired: false looks attachable until the list arrives.
+   */
+  override async init(host: VolumeHost): Promise<void> {
     super.init(host);
     this.#unsubscribe ??= this.drivers.subscribe((driver) => {
       // A driver that registers again (restart, new endpoint, new version) may have new capabilities.
@@ -199,6 +208,8 @@ export class CSIPlugin
     });
     informer.start();
     this.#informer = informer;
+    const synced = await informer.waitForSync(AbortSignal.timeout(this.cacheSyncTimeoutMs));
+    if (!synced) log.info('CSIDriver objects not listed yet; assuming upstream defaults until they are');
   }
 
   /** Stops the CSIDriver informer and the registry subscription (the node agent calls it on shutdown). */
