@@ -151,6 +151,21 @@ describe('CsiClient', () => {
     );
     assert.match(text, /method_name="\/csi\.v1\.Identity\/Probe",grpc_status_code="OK"/);
   });
+
+  it('records csi_sidecar_operations_seconds, without migrated, for a client doing a sidecar job', async () => {
+    const sidecar = new CsiClient(`unix://${sock}`, { driverName: 'sidecar.csi.kvol.io', sidecar: true });
+    try {
+      await sidecar.probe();
+    } finally {
+      sidecar.close();
+    }
+    const text = await metricsRegistry.metrics();
+    assert.match(
+      text,
+      /csi_sidecar_operations_seconds_count\{driver_name="sidecar\.csi\.kvol\.io",method_name="\/csi\.v1\.Identity\/Probe",grpc_status_code="OK"\} 1/,
+    );
+    assert.doesNotMatch(text, /csi_operations_seconds_count\{driver_name="sidecar\.csi\.kvol\.io"/);
+  });
 });
 
 describe('csiTarget', () => {

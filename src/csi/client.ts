@@ -175,6 +175,9 @@ export function isFinalCsiError(err: unknown): boolean {
 
 /** Upstream kubelet/csi-lib-utils `csi_operations_seconds`. */
 export const csiOperationsSecondsName = 'csi_operations_seconds';
+/** The histogram the upstream CSI sidecars (csi-lib-utils) record: no `migrated` label. */
+export const csiSidecarOperationsSecondsName = 'csi_sidecar_operations_seconds';
+const csiBuckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 25, 50, 120, 300, 600];
 
 function operationsSeconds(): Histogram<'driver_name' | 'method_name' | 'grpc_status_code' | 'migrated'> {
   return getOrCreate(
@@ -184,7 +187,21 @@ function operationsSeconds(): Histogram<'driver_name' | 'method_name' | 'grpc_st
         name: csiOperationsSecondsName,
         help: 'Container Storage Interface operation duration with gRPC error code status total',
         labelNames: ['driver_name', 'method_name', 'grpc_status_code', 'migrated'] as const,
-        buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 25, 50, 120, 300, 600],
+        buckets: csiBuckets,
+        registers: [metricsRegistry],
+      }),
+  );
+}
+
+function sidecarOperationsSeconds(): Histogram<'driver_name' | 'method_name' | 'grpc_status_code'> {
+  return getOrCreate(
+    csiSidecarOperationsSecondsName,
+    () =>
+      new Histogram({
+        name: csiSidecarOperationsSecondsName,
+        help: 'Container Storage Interface operation duration with gRPC error code status total',
+        labelNames: ['driver_name', 'method_name', 'grpc_status_code'] as const,
+        buckets: csiBuckets,
         registers: [metricsRegistry],
       }),
   );
@@ -207,6 +224,12 @@ export interface CsiClientOptions {
   migrated?: boolean;
   /** Deadline of a call that gives no timeoutMs. Default 120 s (kubelet's csiTimeout is 2 min). */
   defaultTimeoutMs?: number;
+  /**
+   * The caller does a CSI sidecar's job (provisioner, attacher, resizer, snapshotter): calls are timed
+   * in `csi_sidecar_operations_seconds` as the upstream sidecars do, not in the kubelet's
+   * `csi_operations_seconds`. Default false.
+   */
+  sidecar?: boolean;
 }
 
 type Service = 'Identity' | 'Node' | 'Controller';
@@ -227,6 +250,7 @@ export class CsiClient {
   private driverName: string;
   private readonly migrated: string;
   private readonly defaultTimeoutMs: number;
+  private readonly sidecar: boolean;
   private readonly identity: IdentityClient;
   private readonly node: NodeClient;
   private readonly controller: ControllerClient;
@@ -236,6 +260,7 @@ export class CsiClient {
     this.driverName = options.driverName ?? '';
     this.migrated = options.migrated === true ? 'true' : 'false';
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 120_000;
+    this.sidecar = options.sidecar === true;
     const v1 = loadCsiProto().csi.v1;
     const target = csiTarget(endpoint);
     const creds = grpc.credentials.createInsecure();
@@ -383,15 +408,14 @@ export class CsiClient {
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     const started = performance.now();
     const observe = (code: grpc.status): void => {
-      operationsSeconds().observe(
-        {
-          driver_name: this.driverName,
-          method_name: fullMethod,
-          grpc_status_code: grpcCodeName(code),
-          migrated: this.migrated,
-        },
-        (performance.now() - started) / 1000,
-      );
+      const seconds = (performance.now() - started) / 1000;
+      const labels = {
+        driver_name: this.driverName,
+        method_name: fullMethod,
+        grpc_status_code: grpcCodeName(code),
+      };
+      if (this.sidecar) sidecarOperationsSeconds().observe(labels, seconds);
+      else operationsSeconds().observe({ ...labels, migrated: this.migrated }, seconds);
     };
     return new Promise<Res>((resolve, reject) => {
       const signal = opts.signal;

@@ -3,7 +3,7 @@
 // plugin and, in `kvol up`, the controllers: a driver that registers on the node through
 // plugins_registry is driven by the built-in controller logic too. Listeners hear every change, so
 // work waiting for a driver resumes the moment it registers instead of on a timer.
-import { CsiClient } from './client.ts';
+import { CsiClient, type CsiClientOptions } from './client.ts';
 
 /** A registered CSI driver (upstream csi.Driver). */
 export interface CSIDriverInfo {
@@ -21,8 +21,14 @@ export type CSIDriverRegistryListener = (driver: string, info: CSIDriverInfo | u
  */
 export class CSIDriverRegistry {
   readonly #drivers = new Map<string, CSIDriverInfo>();
+  readonly #clientOptions: Pick<CsiClientOptions, 'sidecar' | 'defaultTimeoutMs'>;
   readonly #clients = new Map<string, CsiClient>();
   readonly #listeners = new Set<CSIDriverRegistryListener>();
+
+  /** `clientOptions` go to every client the registry makes (the controllers' view sets `sidecar`). */
+  constructor(clientOptions: Pick<CsiClientOptions, 'sidecar' | 'defaultTimeoutMs'> = {}) {
+    this.#clientOptions = clientOptions;
+  }
 
   get(name: string): CSIDriverInfo | undefined {
     return this.#drivers.get(name);
@@ -51,7 +57,7 @@ export class CSIDriverRegistry {
     if (info === undefined) return undefined;
     let c = this.#clients.get(name);
     if (c === undefined) {
-      c = new CsiClient(info.endpoint, { driverName: name });
+      c = new CsiClient(info.endpoint, { ...this.#clientOptions, driverName: name });
       this.#clients.set(name, c);
     }
     return c;

@@ -67,8 +67,9 @@ describe('CSI end to end with the bundled hostpath driver', { timeout: 170_000 }
   };
   const volumeRecord = (id: string) => hostpathState(kvol.dataDir).volumes.find((v) => v.id === id);
   const metrics = (): Promise<string> => kvol.ok(['get', '--raw', '/metrics']);
-  const csiOps = async (method: string): Promise<number> => {
-    const re = /^csi_operations_seconds_count\{([^}]*)\} (\S+)$/gm;
+  /** Successful calls of `method` in a CSI histogram (the controllers record the sidecars' one). */
+  const csiOps = async (method: string, metric = 'csi_operations_seconds'): Promise<number> => {
+    const re = new RegExp(`^${metric}_count\\{([^}]*)\\} (\\S+)$`, 'gm');
     let n = 0;
     for (const m of (await metrics()).matchAll(re)) {
       const labels = m[1] ?? '';
@@ -337,7 +338,7 @@ spec:
   it('calls DeleteVolume on reclaim Delete and the backing directory is gone', async () => {
     await deletePod('app', appUid);
     await kvol.ok(['delete', 'volumesnapshot', 'snap', '--timeout=30s']);
-    const before = await csiOps('/csi.v1.Controller/DeleteVolume');
+    const before = await csiOps('/csi.v1.Controller/DeleteVolume', 'csi_sidecar_operations_seconds');
     const backing = volumeRecord(dataHandle)?.path ?? assert.fail('no record of the volume');
     assert.ok(existsSync(backing));
     await kvol.ok(['delete', 'pvc', 'data', '--timeout=30s']);
@@ -346,7 +347,10 @@ spec:
       30_000,
       'the PV to be gone',
     );
-    assert.ok((await csiOps('/csi.v1.Controller/DeleteVolume')) > before, 'DeleteVolume succeeded');
+    assert.ok(
+      (await csiOps('/csi.v1.Controller/DeleteVolume', 'csi_sidecar_operations_seconds')) > before,
+      'DeleteVolume succeeded',
+    );
     assert.equal(volumeRecord(dataHandle), undefined, 'the driver forgot the volume');
     assert.ok(!existsSync(backing), 'the backing directory is gone');
     // The rest goes the same way: no volume, snapshot or loop device is left behind.
