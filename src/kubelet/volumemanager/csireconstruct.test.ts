@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { type PersistentVolume, type PersistentVolumeClaim, type Pod, Resources } from '../../api/index.ts';
 import { InProcessClient } from '../../client/index.ts';
 import { FakeObjectStore, FakeRecorder } from '../../client/testing/index.ts';
-import { FakeClock } from '../../component/index.ts';
+import { FakeClock, metricsRegistry } from '../../component/index.ts';
 import { CSIDriverRegistry } from '../../csi/index.ts';
 import { CSIPlugin, makeTestRoot, parseMountInfo, RealMounter, removeTestRoot } from '../../volume/index.ts';
 import { FakeCSIDriver } from '../../volume/testing/index.ts';
@@ -138,5 +138,8 @@ describe('CSI volumes across an agent restart', () => {
       ['NodeUnpublishVolume', 'NodeUnstageVolume'],
     );
     assert.deepEqual(mountsUnder(kubelet), []);
+    const text = await metricsRegistry.metrics();
+    assert.match(text, /^reconstruct_volume_operations_total 1$/m, 'one volume was reconstructed');
+    assert.match(text, /^reconstruct_volume_operations_errors_total 0$/m);
   });
 });

@@ -21,7 +21,7 @@
 import { lstat, readdir, readlink, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Node, Pod } from '../../../api/index.ts';
-import { logger } from '../../../component/index.ts';
+import { Counter, getOrCreate, logger, metricsRegistry } from '../../../component/index.ts';
 import {
   BlockVolumePathHandler,
   EmptyNodeName,
@@ -46,6 +46,37 @@ import { type DesiredStateOfWorld, desiredUniqueVolumeName } from '../cache/dsw.
 import { podVolumeDevicePaths, podVolumePaths } from '../orphans.ts';
 
 const log = logger('volumemanager/reconciler');
+
+/** Reconstruction metrics (upstream pkg/kubelet/volumemanager/metrics; no subsystem prefix). */
+export const ReconstructionMetric = {
+  operations: 'reconstruct_volume_operations_total',
+  errors: 'reconstruct_volume_operations_errors_total',
+  forceCleaned: 'force_cleaned_failed_volume_operations_total',
+  forceCleanedErrors: 'force_cleaned_failed_volume_operation_errors_total',
+} as const;
+
+function counter(name: string, help: string): Counter {
+  return getOrCreate(name, () => new Counter({ name, help, registers: [metricsRegistry] }));
+}
+
+const reconstructionCounters = () => ({
+  operations: counter(
+    ReconstructionMetric.operations,
+    'The number of volumes that were attempted to be reconstructed from the operating system during kubelet startup. This includes both successful and failed reconstruction.',
+  ),
+  errors: counter(
+    ReconstructionMetric.errors,
+    'The number of volumes that failed reconstruction from the operating system during kubelet startup.',
+  ),
+  forceCleaned: counter(
+    ReconstructionMetric.forceCleaned,
+    'The number of volumes that were force cleaned after their reconstruction failed during kubelet startup. This includes both successful and failed cleanups.',
+  ),
+  forceCleanedErrors: counter(
+    ReconstructionMetric.forceCleanedErrors,
+    'The number of volumes that failed force cleanup after their reconstruction failed during kubelet startup.',
+  ),
+});
 
 export interface ReconcilerOptions {
   nodeName: string;
@@ -266,20 +297,25 @@ export class Reconciler {
     this.#volumesFailedReconstruction = [];
     for (const v of failed) {
       if (this.#o.dsw.volumeExistsWithSpecName(v.podName, v.volumeSpecName)) continue;
-      void this.#cleanupMounts(v);
+      const metrics = reconstructionCounters();
+      metrics.forceCleaned.inc();
+      void this.#cleanupMounts(v).then((cleaned) => {
+        if (!cleaned) metrics.forceCleanedErrors.inc();
+      });
     }
   }
 
-  /** Tears down a volume that could not be reconstructed, if its plugin is known; else unmounts it. */
-  async #cleanupMounts(v: PodVolume): Promise<void> {
+  /**
+   * Tears down a volume that could not be reconstructed, if its plugin is known; else unmounts it.
+   * Resolves false when the mount could not be cleaned up.
+   */
+  async #cleanupMounts(v: PodVolume): Promise<boolean> {
     log.v(2, 'could not find volume information in desired state, clean up the mount points', {
       podName: v.podName,
       volumeSpecName: v.volumeSpecName,
     });
-    if (v.volumeMode === 'Block') {
-      await this.#cleanupBlock(v);
-      return;
-    }
+    if (v.volumeMode === 'Block') return this.#cleanupBlock(v);
+    let cleaned = true;
     try {
       const plugin = this.#o.pluginMgr.findPluginByName(v.pluginName);
       await plugin.newUnmounter(v.volumeSpecName, v.podName).tearDown();
@@ -288,6 +324,7 @@ export class Reconciler {
         const mounted = (await this.#o.mounter.list()).some((m) => m.path === v.volumePath);
         if (mounted) await this.#o.mounter.unmount(v.volumePath);
       } catch (e) {
+        cleaned = false;
         log.error('failed to clean up volume that could not be reconstructed', e, {
           path: v.volumePath,
           cause: errMsg(err),
@@ -295,13 +332,14 @@ export class Reconciler {
       }
     }
     this.unmountedPods.add(v.podName);
+    return cleaned;
   }
 
   /**
    * A block volume that could not be reconstructed: its per-pod bind mount (when the plugin is known
    * and can say where) and the pod's symlink go; the plugin's own state cannot be undone without it.
    */
-  async #cleanupBlock(v: PodVolume): Promise<void> {
+  async #cleanupBlock(v: PodVolume): Promise<boolean> {
     const h = new BlockVolumePathHandler(this.#o.mounter);
     try {
       const plugin = this.#o.pluginMgr.findPluginByName(v.pluginName);
@@ -319,15 +357,16 @@ export class Reconciler {
     } catch (err) {
       if (await this.#removeUnmappedMarker(v, err)) {
         this.unmountedPods.add(v.podName);
-        return;
+        return true;
       }
       log.error('failed to clean up block volume that could not be reconstructed', err, {
         path: v.volumePath,
       });
       this.#volumesFailedReconstruction.push(v);
-      return;
+      return false;
     }
     this.unmountedPods.add(v.podName);
+    return true;
   }
 
   /**
@@ -415,6 +454,8 @@ export class Reconciler {
     const deviceMountPaths = new Map<string, string>();
     for (const v of found) {
       if (asw.volumeExistsWithSpecName(v.podName, v.volumeSpecName)) continue;
+      const metrics = reconstructionCounters();
+      metrics.operations.inc();
       try {
         const plugin = pluginMgr.findPluginByName(v.pluginName);
         const block = v.volumeMode === 'Block';
@@ -466,6 +507,7 @@ export class Reconciler {
         if (attachable) attachableNames.push(name);
         log.v(2, 'Volume reconstructed', { podUID: v.podName, volumeName: name, specName: specName(spec) });
       } catch (err) {
+        metrics.errors.inc();
         log.info('Could not construct volume information', {
           podName: v.podName,
           volumeSpecName: v.volumeSpecName,
