@@ -29,6 +29,8 @@ import type { GetCapacityRequest } from './gen/csi/v1/GetCapacityRequest.ts';
 import type { GetCapacityResponse__Output } from './gen/csi/v1/GetCapacityResponse.ts';
 import type { GetPluginCapabilitiesResponse__Output } from './gen/csi/v1/GetPluginCapabilitiesResponse.ts';
 import type { GetPluginInfoResponse__Output } from './gen/csi/v1/GetPluginInfoResponse.ts';
+import type { GetSnapshotRequest } from './gen/csi/v1/GetSnapshotRequest.ts';
+import type { GetSnapshotResponse__Output } from './gen/csi/v1/GetSnapshotResponse.ts';
 import type { IdentityClient } from './gen/csi/v1/Identity.ts';
 import type { ListSnapshotsRequest } from './gen/csi/v1/ListSnapshotsRequest.ts';
 import type { ListSnapshotsResponse__Output } from './gen/csi/v1/ListSnapshotsResponse.ts';
@@ -381,6 +383,10 @@ export class CsiClient {
   }
   listSnapshots(req: ListSnapshotsRequest, opts?: CsiCallOptions): Promise<ListSnapshotsResponse__Output> {
     return this.call('Controller', 'ListSnapshots', req, opts);
+  }
+  /** Spec 1.12 alpha (GET_SNAPSHOT). */
+  getSnapshot(req: GetSnapshotRequest, opts?: CsiCallOptions): Promise<GetSnapshotResponse__Output> {
+    return this.call('Controller', 'GetSnapshot', req, opts);
   }
   controllerExpandVolume(
     req: ControllerExpandVolumeRequest,

@@ -11,8 +11,10 @@ import {
   CsiClient,
   isCsiAlreadyExists,
   isCsiFailedPrecondition,
+  isCsiInvalidArgument,
   isCsiNotFound,
   isCsiResourceExhausted,
+  isCsiUnimplemented,
 } from '../client.ts';
 import type { VolumeCapability } from '../gen/csi/v1/VolumeCapability.ts';
 import {
@@ -69,10 +71,11 @@ describe('hostpath driver', () => {
   let driver: RunningHostPathDriver | undefined;
   let client: CsiClient;
 
-  const start = async (extra: { capacityBytes?: number } = {}): Promise<void> => {
+  type Extra = { capacityBytes?: number; enableGetSnapshot?: boolean };
+  const start = async (extra: Extra = {}): Promise<void> => {
     driver = await startHostPathDriver({ endpoint: `unix://${sock}`, nodeId: 'node-1', stateDir, ...extra });
   };
-  const restart = async (extra: { capacityBytes?: number } = {}): Promise<void> => {
+  const restart = async (extra: Extra = {}): Promise<void> => {
     await driver?.stop();
     await start(extra);
   };
@@ -89,6 +92,36 @@ describe('hostpath driver', () => {
     client?.close();
     await driver?.stop();
     cleanupRoot(root);
+  });
+
+  it('serves GetSnapshot (spec 1.12) only when enabled, and advertises GET_SNAPSHOT only then', async () => {
+    const controllerCaps = async () =>
+      (await client.controllerGetCapabilities()).capabilities.map((c) => c.rpc?.type);
+    assert.ok(!(await controllerCaps()).includes('GET_SNAPSHOT'), 'off by default (csi-sanity v5.3.1)');
+    await assert.rejects(client.getSnapshot({ snapshot_id: 'x' }), (e) => isCsiUnimplemented(e));
+    await restart({ enableGetSnapshot: true });
+    try {
+      assert.ok((await controllerCaps()).includes('GET_SNAPSHOT'));
+      const vol = await client.createVolume({
+        name: 'getsnap-src',
+        capacity_range: { required_bytes: 1024 * 1024 },
+        volume_capabilities: [mountCap],
+      });
+      const snap = await client.createSnapshot({
+        name: 'getsnap',
+        source_volume_id: vol.volume?.volume_id ?? '',
+      });
+      const got = await client.getSnapshot({ snapshot_id: snap.snapshot?.snapshot_id ?? '' });
+      assert.equal(got.snapshot?.snapshot_id, snap.snapshot?.snapshot_id);
+      assert.equal(got.snapshot?.source_volume_id, vol.volume?.volume_id);
+      assert.equal(got.snapshot?.ready_to_use, true);
+      await assert.rejects(client.getSnapshot({ snapshot_id: 'no-such-snapshot' }), (e) => isCsiNotFound(e));
+      await assert.rejects(client.getSnapshot({ snapshot_id: '' }), (e) => isCsiInvalidArgument(e));
+      await client.deleteSnapshot({ snapshot_id: snap.snapshot?.snapshot_id ?? '' });
+      await client.deleteVolume({ volume_id: vol.volume?.volume_id ?? '' });
+    } finally {
+      await restart();
+    }
   });
 
   it('identifies itself with topology and serves NodeGetInfo', async () => {
