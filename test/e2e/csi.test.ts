@@ -335,6 +335,45 @@ spec:
     assert.ok(!existsSync(rec.path), 'its directory is gone');
   });
 
+  it('stands aside for a driver whose CSIDriver hands it to its own sidecars, and acts again when handed back', async () => {
+    await kvol.ok(['annotate', 'csidriver', hostpathDriver, 'kvol.io/builtin-sidecars=false']);
+    let handedBack = false;
+    try {
+      await apply(claim('external', cls));
+      // The PV controller hands the claim to the driver's provisioner; kvol's built-in one is off.
+      await eventually(
+        async () =>
+          (await get(
+            ['pvc', 'external'],
+            '{.metadata.annotations.volume\\.kubernetes\\.io/storage-provisioner}',
+          )) === hostpathDriver,
+        30_000,
+        'the claim to be handed to the external provisioner',
+      );
+      const uid = await get(['pvc', 'external'], '{.metadata.uid}');
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(await get(['pvc', 'external'], '{.status.phase}'), 'Pending');
+      assert.equal(
+        hostpathState(kvol.dataDir).volumes.some((v) => v.name === `pvc-${uid}`),
+        false,
+        'no CreateVolume while the switch is off',
+      );
+      await kvol.ok(['annotate', 'csidriver', hostpathDriver, 'kvol.io/builtin-sidecars-']);
+      handedBack = true;
+      await waitBound('external');
+    } finally {
+      if (!handedBack)
+        await kvol.kubectl(['annotate', 'csidriver', hostpathDriver, 'kvol.io/builtin-sidecars-']);
+    }
+    const pv = await pvOf('external');
+    await kvol.ok(['delete', 'pvc', 'external', '--timeout=30s']);
+    await eventually(
+      async () => (await kvol.kubectl(['get', 'pv', pv])).code !== 0,
+      30_000,
+      'its PV to be gone',
+    );
+  });
+
   it('calls DeleteVolume on reclaim Delete and the backing directory is gone', async () => {
     await deletePod('app', appUid);
     await kvol.ok(['delete', 'volumesnapshot', 'snap', '--timeout=30s']);

@@ -22,6 +22,7 @@
 import {
   ClaimResourceStatus,
   ConditionStatus,
+  type CSIDriver,
   formatTime,
   type PersistentVolume,
   type PersistentVolumeAccessMode,
@@ -171,6 +172,11 @@ export class CsiResizer {
     this.queue = new WorkQueue<string>({ name: 'csi-resizer-pvc', clock: this.#clock });
     this.#claims = opts.informers.informerFor<PersistentVolumeClaim>(Resources.persistentvolumeclaims);
     this.#volumes = opts.informers.informerFor<PersistentVolume>(Resources.persistentvolumes);
+    // A CSIDriver that appears or changes (its kvol.io/builtin-sidecars switch) may hand claims to us.
+    opts.informers.informerFor<CSIDriver>(Resources.csidrivers).addEventHandler({
+      onAdd: () => this.#requeueAll(),
+      onUpdate: () => this.#requeueAll(),
+    });
     this.#claims.addEventHandler({
       onAdd: (claim) => this.queue.add(metaNamespaceKey(claim)),
       onUpdate: (old, claim) => {
@@ -191,6 +197,10 @@ export class CsiResizer {
     });
   }
 
+  #requeueAll(): void {
+    for (const c of this.#claims.list()) this.queue.add(metaNamespaceKey(c));
+  }
+
   /** Waits for the claim and volume caches, then runs `workers` workers until the signal aborts. */
   async run(signal: AbortSignal, workers = 1): Promise<void> {
     log.info('Starting external resizer', { controller: ResizerName });
@@ -198,7 +208,7 @@ export class CsiResizer {
     const unsubscribe = this.#csi?.drivers.subscribe((_driver, info) => {
       // (The capability cache forgets what it knew of the driver: it may have restarted with others.)
       if (info === undefined) return;
-      for (const c of this.#claims.list()) this.queue.add(metaNamespaceKey(c));
+      this.#requeueAll();
     });
     try {
       const synced = (await this.#claims.waitForSync(signal)) && (await this.#volumes.waitForSync(signal));

@@ -23,6 +23,7 @@
 // Concurrency: one content at a time per key (the workqueue); contents in parallel across `workers`
 // workers. A content not yet ready is polled again with a per-content exponential delay.
 import {
+  type CSIDriver,
   DeletionPolicy,
   formatTime,
   Resources,
@@ -156,6 +157,11 @@ export class CsiSnapshotter {
     this.queue = new WorkQueue<string>({ name: 'csi-snapshotter-content', clock: this.#clock });
     this.#contents = opts.informers.informerFor<VolumeSnapshotContent>(Resources.volumesnapshotcontents);
     this.#classes = opts.informers.informerFor<VolumeSnapshotClass>(Resources.volumesnapshotclasses);
+    // A CSIDriver that appears or changes (its kvol.io/builtin-sidecars switch) may hand contents to us.
+    opts.informers.informerFor<CSIDriver>(Resources.csidrivers).addEventHandler({
+      onAdd: (d) => this.#requeueDriver(d.metadata.name ?? ''),
+      onUpdate: (_o, d) => this.#requeueDriver(d.metadata.name ?? ''),
+    });
     this.#contents.addEventHandler({
       onAdd: (c) => this.queue.add(c.metadata.name ?? ''),
       onUpdate: (old, c) => {
@@ -174,14 +180,18 @@ export class CsiSnapshotter {
     });
   }
 
+  #requeueDriver(driver: string): void {
+    for (const c of this.#contents.list())
+      if (c.spec.driver === driver) this.queue.add(c.metadata.name ?? '');
+  }
+
   /** Waits for the caches, then runs `workers` workers until the signal aborts. */
   async run(signal: AbortSignal, workers = 1): Promise<void> {
     log.info('Starting CSI snapshotter');
     const unsubscribe = this.#csi?.drivers.subscribe((driver, info) => {
       // (The capability cache forgets what it knew of the driver: it may have restarted with others.)
       if (info === undefined) return;
-      for (const c of this.#contents.list())
-        if (c.spec.driver === driver) this.queue.add(c.metadata.name ?? '');
+      this.#requeueDriver(driver);
     });
     try {
       const synced = (await this.#contents.waitForSync(signal)) && (await this.#classes.waitForSync(signal));
