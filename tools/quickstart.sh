@@ -16,8 +16,8 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 echo
-echo "+ kubectl apply -f examples/quickstart.yaml"
-"${kc[@]}" apply -f examples/quickstart.yaml
+echo "+ kubectl apply -f deploy/csi-hostpath/ -f examples/quickstart.yaml"
+"${kc[@]}" apply -f deploy/csi-hostpath/ -f examples/quickstart.yaml
 echo "+ kubectl wait pod/demo --for=condition=Ready"
 "${kc[@]}" wait pod/demo --for=condition=Ready --timeout=60s || true
 echo "+ kubectl get csidrivers,csinodes,storageclass,pv,pvc,pods -o wide"

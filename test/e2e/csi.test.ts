@@ -29,9 +29,8 @@ import {
   loopDevicesUnder,
   mountsUnder,
   podOnClaim,
-  storageClass,
 } from './fixtures/csi.ts';
-import { eventually, Kvol } from './harness.ts';
+import { eventually, Kvol, repoRoot } from './harness.ts';
 
 const nodeName = 'kvol-csi-node';
 const cls = 'csi-hostpath';
@@ -127,7 +126,8 @@ describe('CSI end to end with the bundled hostpath driver', { timeout: 170_000 }
   let appUid = '';
 
   it('provisions a claim of a StorageClass for the driver and binds it to a CSI PV', async () => {
-    await apply(`${storageClass(cls, hostpathDriver, { expansion: true })}---\n${claim('data', cls)}`);
+    await kvol.ok(['apply', '-f', join(repoRoot, 'deploy/csi-hostpath/storageclass.yaml')]);
+    await apply(claim('data', cls));
     await waitBound('data');
     dataPv = await pvOf('data');
     assert.equal(dataPv, `pvc-${await get(['pvc', 'data'], '{.metadata.uid}')}`);
@@ -187,19 +187,13 @@ describe('CSI end to end with the bundled hostpath driver', { timeout: 170_000 }
   });
 
   it('takes a VolumeSnapshot and restores it into a new claim with the same content', async () => {
+    // The class users apply from deploy/ is the default one: the snapshot names no class.
+    await kvol.ok(['apply', '-f', join(repoRoot, 'deploy/csi-hostpath/volumesnapshotclass.yaml')]);
     await apply(`apiVersion: snapshot.storage.k8s.io/v1
-kind: VolumeSnapshotClass
-metadata:
-  name: csi-hostpath-snap
-driver: ${hostpathDriver}
-deletionPolicy: Delete
----
-apiVersion: snapshot.storage.k8s.io/v1
 kind: VolumeSnapshot
 metadata:
   name: snap
 spec:
-  volumeSnapshotClassName: csi-hostpath-snap
   source:
     persistentVolumeClaimName: data
 `);
