@@ -18,6 +18,8 @@ import {
   applyJsonPatch,
   applyMergePatch,
   applyStrategicMergePatch,
+  type PatchMeta,
+  type PatchMetaLookup,
   patchMetaFromFunction,
   serverSideApply,
   toStatusError,
@@ -41,8 +43,51 @@ function parseJson(body: string, what: string): unknown {
   }
 }
 
-export function metaLookup(rt: ResourceType) {
-  return patchMetaFromFunction((path: readonly string[]) => patchMetaAt(rt.apiVersion, rt.kind, path));
+/** One node of a kind's memo of patchMetaAt answers, by field path (a trie: field names may hold any text). */
+interface MetaMemo {
+  known: boolean;
+  meta: PatchMeta | undefined;
+  readonly children: Map<string, MetaMemo>;
+}
+
+/** Paths remembered per kind before the memo starts over (map keys such as label names are paths too). */
+const metaMemoLimit = 20_000;
+
+const metaMemos = new Map<string, { root: MetaMemo; size: number }>();
+
+/**
+ * The kind's patch metadata lookup. The schemas are static, so answers are remembered per path: the
+ * managedFields walk asks for the same paths on every write.
+ */
+export function metaLookup(rt: ResourceType): PatchMetaLookup {
+  const id = `${rt.apiVersion}/${rt.kind}`;
+  let memo = metaMemos.get(id);
+  if (memo === undefined) {
+    memo = { root: { known: false, meta: undefined, children: new Map() }, size: 0 };
+    metaMemos.set(id, memo);
+  }
+  const m = memo;
+  return patchMetaFromFunction((path: readonly string[]) => {
+    if (m.size > metaMemoLimit) {
+      m.root = { known: false, meta: undefined, children: new Map() };
+      m.size = 0;
+    }
+    let node = m.root;
+    for (const seg of path) {
+      let next = node.children.get(seg);
+      if (next === undefined) {
+        next = { known: false, meta: undefined, children: new Map() };
+        node.children.set(seg, next);
+        m.size++;
+      }
+      node = next;
+    }
+    if (!node.known) {
+      node.meta = patchMetaAt(rt.apiVersion, rt.kind, path);
+      node.known = true;
+    }
+    return node.meta;
+  });
 }
 
 export function applyPatchBody(

@@ -85,22 +85,69 @@ export class FieldSet {
     return out;
   }
 
+  /** A copy that shares nothing with this set. */
+  copy(): FieldSet {
+    const out = new FieldSet();
+    for (const m of this.members) out.members.add(m);
+    for (const [pe, c] of this.children) if (!c.isEmpty()) out.children.set(pe, c.copy());
+    return out;
+  }
+
+  // The set operations below work on the trees directly (no path lists, no sorting); their results
+  // hold no empty subtrees, as sets built from paths do.
+
   union(other: FieldSet): FieldSet {
-    return FieldSet.of([...this.paths(), ...other.paths()]);
+    const out = this.copy();
+    out.#merge(other);
+    return out;
+  }
+
+  #merge(other: FieldSet): void {
+    for (const m of other.members) this.members.add(m);
+    for (const [pe, oc] of other.children) {
+      if (oc.isEmpty()) continue;
+      const mine = this.children.get(pe);
+      if (mine === undefined) this.children.set(pe, oc.copy());
+      else mine.#merge(oc);
+    }
   }
 
   /** Members of this set that are not members of `other` (exact paths). */
   difference(other: FieldSet): FieldSet {
-    return FieldSet.of(this.paths().filter((p) => !other.has(p)));
+    const out = new FieldSet();
+    for (const m of this.members) if (!other.members.has(m)) out.members.add(m);
+    for (const [pe, c] of this.children) {
+      const oc = other.children.get(pe);
+      const sub = oc === undefined ? c.copy() : c.difference(oc);
+      if (!sub.isEmpty()) out.children.set(pe, sub);
+    }
+    return out;
   }
 
   intersection(other: FieldSet): FieldSet {
-    return FieldSet.of(this.paths().filter((p) => other.has(p)));
+    const out = new FieldSet();
+    for (const m of this.members) if (other.members.has(m)) out.members.add(m);
+    for (const [pe, c] of this.children) {
+      const oc = other.children.get(pe);
+      if (oc === undefined) continue;
+      const sub = c.intersection(oc);
+      if (!sub.isEmpty()) out.children.set(pe, sub);
+    }
+    return out;
   }
 
   /** Members neither in `other` nor below a member of `other`. */
   recursiveDifference(other: FieldSet): FieldSet {
-    return FieldSet.of(this.paths().filter((p) => !p.some((_, i) => other.has(p.slice(0, i + 1)))));
+    const out = new FieldSet();
+    for (const m of this.members) if (!other.members.has(m)) out.members.add(m);
+    for (const [pe, c] of this.children) {
+      // Everything below a member of `other` goes; below a node `other` lacks, everything stays.
+      if (other.members.has(pe)) continue;
+      const oc = other.children.get(pe);
+      const sub = oc === undefined ? c.copy() : c.recursiveDifference(oc);
+      if (!sub.isEmpty()) out.children.set(pe, sub);
+    }
+    return out;
   }
 
   equals(other: FieldSet): boolean {

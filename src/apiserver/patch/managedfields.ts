@@ -192,6 +192,18 @@ function withoutManagedFields(obj: unknown): JsonObject {
 }
 
 /**
+ * A read-only view of `obj` without metadata.managedFields: only the top level and metadata are copied,
+ * everything else is shared with `obj`, so the caller must not change it (the compare walks only read).
+ */
+function viewWithoutManagedFields(obj: unknown): JsonObject {
+  if (!isJsonObject(obj)) return {};
+  const meta = obj['metadata'];
+  if (!isJsonObject(meta) || !Object.hasOwn(meta, 'managedFields')) return obj;
+  const { managedFields: _mf, ...rest } = meta;
+  return { ...obj, metadata: rest };
+}
+
+/**
  * What an object "was" before its creation: the zero value of its type, approximated as empty
  * metadata, spec and status (non-pointer structs in Go), so that creating them does not record them.
  */
@@ -457,7 +469,7 @@ function isEmptyContainer(v: JsonValue): boolean {
  * upstream never records (apiVersion, kind, metadata.name, resourceVersion, ...).
  */
 export function fieldsetFromObject(obj: unknown, meta: PatchMetaLookup): Record<string, unknown> {
-  return new Walker(meta).toFieldSet(withoutManagedFields(obj)).difference(stripSet).toFieldsV1();
+  return new Walker(meta).toFieldSet(viewWithoutManagedFields(obj)).difference(stripSet).toFieldsV1();
 }
 
 /** The manager name of a write: the fieldManager parameter, else the user agent up to its first `/`. */
@@ -509,8 +521,8 @@ export function updateManagedFields(input: UpdateManagedFieldsInput): ManagedFie
   let managers = decodeManagers(
     (useNext ? nextEntries : managedFieldsOf(old)) as ManagedFieldsEntry[] | undefined,
   );
-  const newObj = withoutManagedFields(next);
-  const oldObj = old === undefined ? zeroObjectLike(newObj) : withoutManagedFields(old);
+  const newObj = viewWithoutManagedFields(next);
+  const oldObj = old === undefined ? zeroObjectLike(newObj) : viewWithoutManagedFields(old);
   const ignored = ignoredSet(input);
   const cmp = w.compare(oldObj, newObj);
   const changed = cmp.added.union(cmp.modified).recursiveDifference(ignored);
