@@ -1,5 +1,6 @@
 // Kubernetes object types, defaulting, validation, quantities, selectors and the REST contract.
 export * from './behavior.ts';
+export * from './copy.ts';
 export * from './field.ts';
 export * from './fields.ts';
 export * from './kinds.ts';

@@ -4,6 +4,7 @@
 import {
   type Binding,
   type DeleteResult,
+  deepCopy,
   type KubeList,
   type KubeObject,
   newBadRequest,
@@ -96,14 +97,14 @@ class InProcessResourceClient<T extends KubeObject> implements ResourceClient<T>
   }
 
   async create(obj: T, opts: ClientWriteOptions = {}): Promise<T> {
-    const copy = structuredClone(obj);
+    const copy = deepCopy(obj);
     return this.#call<T>(opts.signal, (ctx) =>
       this.#store.create(ctx, this.#scopeFor(copy), copy, this.#writeOptions(opts)),
     );
   }
 
   async update(obj: T, opts: ClientWriteOptions = {}): Promise<T> {
-    const copy = structuredClone(obj);
+    const copy = deepCopy(obj);
     return this.#call<T>(opts.signal, (ctx) =>
       this.#store.update(ctx, this.#scopeFor(copy), copy, this.#writeOptions(opts)),
     );
@@ -127,7 +128,7 @@ class InProcessResourceClient<T extends KubeObject> implements ResourceClient<T>
   }
 
   async updateStatus(obj: T, opts: ClientWriteOptions = {}): Promise<T> {
-    const copy = structuredClone(obj);
+    const copy = deepCopy(obj);
     const w = this.#writeOptions(opts);
     w.subresource = 'status';
     return this.#call<T>(opts.signal, (ctx) => this.#store.update(ctx, this.#scopeFor(copy), copy, w));
@@ -170,7 +171,7 @@ class InProcessResourceClient<T extends KubeObject> implements ResourceClient<T>
         { ...opts },
         (ev) => {
           if (signal.aborted) return;
-          const object = structuredClone(ev.object);
+          const object = deepCopy(ev.object);
           if (ev.type === 'ERROR') handler({ type: 'ERROR', object: object as Status });
           else handler({ type: ev.type, object: object as T });
         },
@@ -224,7 +225,7 @@ class InProcessResourceClient<T extends KubeObject> implements ResourceClient<T>
     signal?.throwIfAborted();
     const ctx = this.#context(signal);
     try {
-      return structuredClone(await fn(ctx)) as R;
+      return deepCopy(await fn(ctx)) as R;
     } finally {
       this.#flushWarnings(ctx);
     }

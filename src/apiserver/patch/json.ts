@@ -11,9 +11,7 @@ export function isJsonObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function deepCopy<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
-}
+export { deepCopy } from '../../api/index.ts';
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
