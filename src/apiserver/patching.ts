@@ -13,7 +13,6 @@ import {
 } from '../api/index.ts';
 import type { Clock } from '../component/index.ts';
 import { resetFields } from './managed.ts';
-import { clone } from './names.ts';
 import {
   applyJsonPatch,
   applyMergePatch,
@@ -90,6 +89,7 @@ export function metaLookup(rt: ResourceType): PatchMetaLookup {
   });
 }
 
+/** The patched object, a new one: `cur` (the cached object) is only read, as the patch functions never change their inputs. */
 export function applyPatchBody(
   rt: ResourceType,
   cur: KubeObject | undefined,
@@ -104,20 +104,20 @@ export function applyPatchBody(
     switch (type) {
       case 'application/merge-patch+json': {
         const p = parseJson(body, 'merge patch');
-        return { object: applyMergePatch(clone(cur), p) as KubeObject };
+        return { object: applyMergePatch(cur, p) as KubeObject };
       }
       case 'application/json-patch+json': {
         const p = parseJson(body, 'json patch');
         if (!Array.isArray(p))
           throw newBadRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
-        return { object: applyJsonPatch(clone(cur), p) as KubeObject };
+        return { object: applyJsonPatch(cur, p) as KubeObject };
       }
       case 'application/strategic-merge-patch+json': {
         const p = parseJson(body, 'strategic merge patch');
         if (typeof p !== 'object' || p === null || Array.isArray(p)) {
           throw newBadRequest('error decoding patch: strategic merge patch must be a JSON object');
         }
-        return { object: applyStrategicMergePatch(clone(cur), p, metaLookup(rt)) as KubeObject };
+        return { object: applyStrategicMergePatch(cur, p, metaLookup(rt)) as KubeObject };
       }
       case 'application/apply-patch+yaml': {
         let applied: unknown;
@@ -139,7 +139,7 @@ export function applyPatchBody(
         a.metadata.name = name;
         if (rt.namespaced && namespace !== undefined) a.metadata.namespace ??= namespace;
         const r = serverSideApply({
-          live: cur === undefined ? undefined : clone(cur),
+          live: cur,
           applied: a,
           manager: opts.fieldManager ?? '',
           force: opts.force === true,

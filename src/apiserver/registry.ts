@@ -819,7 +819,8 @@ export class Registry implements ObjectStore {
     for (let attempt = 0; ; attempt++) {
       const cur = this.#cache.of(rt).objects.get(key);
       if (cur === undefined) throw newNotFound(rt.group, rt.plural, name);
-      const next = tryUpdate(clone(cur.obj));
+      // tryUpdate reads the cached object (shared: it must not change it) and returns one of its own.
+      const next = tryUpdate(cur.obj);
       await this.#prepareUpdate(ctx, rt, next, cur.obj, opts, keepManagedFields);
       if (sameExceptManaged(next, cur.obj) && (!keepManagedFields || jsonEqual(next, cur.obj)))
         return cur.obj;
