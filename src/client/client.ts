@@ -91,6 +91,32 @@ export interface Client {
   resource<T extends KubeObject = KubeObject>(rt: ResourceType, namespace?: string): ResourceClient<T>;
 }
 
+/** Freezes `v` and everything below it; returns `v`. Stops at objects already frozen. */
+export function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+const frozenEventHandlers = new WeakSet<object>();
+
+/**
+ * Marks a watch handler that never changes the objects it is given. A client may then hand it deep-frozen
+ * objects shared with other such handlers instead of a copy of its own (the in-process client makes
+ * one copy per event for all of them instead of one per watcher). Returns the handler.
+ */
+export function takesFrozenEvents<H extends object>(handler: H): H {
+  frozenEventHandlers.add(handler);
+  return handler;
+}
+
+/** True for a handler marked by takesFrozenEvents. */
+export function acceptsFrozenEvents(handler: object): boolean {
+  return frozenEventHandlers.has(handler);
+}
+
 /** Receives the API's warnings (`Warning: 299` headers, or the in-process context's warnings). */
 export type WarningHandler = (message: string) => void;
 

@@ -19,7 +19,14 @@ import {
   type WatchOptions,
 } from '../api/index.ts';
 import { type Clock, logger, realClock, type Timer } from '../component/index.ts';
-import type { Client, ClientListOptions, ClientWatchEvent, ResourceClient } from './client.ts';
+import {
+  type Client,
+  type ClientListOptions,
+  type ClientWatchEvent,
+  deepFreeze,
+  type ResourceClient,
+  takesFrozenEvents,
+} from './client.ts';
 
 const log = logger('informer');
 
@@ -46,14 +53,6 @@ export const namespaceIndex = 'namespace';
 
 export const metaNamespaceIndexFunc: IndexFunc = (obj) =>
   obj.metadata.namespace === undefined ? [] : [obj.metadata.namespace];
-
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
-}
 
 /** Read access to an informer's cache (cache.Indexer's read side). */
 export interface StoreReader<T extends KubeObject = KubeObject> {
@@ -447,7 +446,8 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
     const watchSignal = AbortSignal.any([signal, ac.signal]);
     let failure: unknown;
     let count = 0;
-    const handler = (ev: ClientWatchEvent<T>): void => {
+    // The informer deep-freezes what it stores and never changes it, so it can share frozen objects.
+    const handler = takesFrozenEvents((ev: ClientWatchEvent<T>): void => {
       if (failure !== undefined || watchSignal.aborted) return;
       try {
         if (this.#handleEvent(ev)) count++;
@@ -455,7 +455,7 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
         failure = err;
         ac.abort();
       }
-    };
+    });
     await this.#client.watch(opts, handler, watchSignal);
     if (failure !== undefined) throw failure;
     return count;

@@ -1,6 +1,7 @@
 // InProcessClient: the Client for components that run in the same process as the apiserver (`kvol up`).
 // It calls the ObjectStore directly and deep-copies every object crossing the boundary, so neither side
-// can mutate the other's objects: what a controller holds is as detached as if it came over HTTP.
+// can mutate the other's objects: what a controller holds is as detached as if it came over HTTP. Watch
+// handlers marked with takesFrozenEvents (the informers) share one deep-frozen copy of each event instead.
 import {
   type Binding,
   type DeleteResult,
@@ -19,20 +20,39 @@ import {
   type WriteOptions,
 } from '../api/index.ts';
 import { logger } from '../component/index.ts';
-import type {
-  CallOptions,
-  Client,
-  ClientDeleteOptions,
-  ClientGetOptions,
-  ClientListOptions,
-  ClientPatchOptions,
-  ClientWatchEvent,
-  ClientWriteOptions,
-  ResourceClient,
-  WarningHandler,
+import {
+  acceptsFrozenEvents,
+  type CallOptions,
+  type Client,
+  type ClientDeleteOptions,
+  type ClientGetOptions,
+  type ClientListOptions,
+  type ClientPatchOptions,
+  type ClientWatchEvent,
+  type ClientWriteOptions,
+  deepFreeze,
+  type ResourceClient,
+  type WarningHandler,
 } from './client.ts';
 
 const log = logger('client');
+
+/**
+ * The deep-frozen copy of the store object of the event being delivered, shared by every watcher that
+ * takes frozen events. The store calls all its watchers with the same object, one after another, so
+ * remembering the last one makes N informers cost one copy per event instead of N; holding only that
+ * one keeps no history alive.
+ */
+let lastSource: object | undefined;
+let lastFrozen: object | undefined;
+
+function sharedFrozenCopy<V extends object>(obj: V): V {
+  if (obj !== lastSource) {
+    lastFrozen = deepFreeze(deepCopy(obj));
+    lastSource = obj;
+  }
+  return lastFrozen as V;
+}
 
 export interface InProcessClientOptions {
   /** The user every request runs as (RequestContext.user). */
@@ -164,6 +184,7 @@ class InProcessResourceClient<T extends KubeObject> implements ResourceClient<T>
     signal: AbortSignal,
   ): Promise<void> {
     const ctx = this.#context(signal);
+    const shared = acceptsFrozenEvents(handler);
     try {
       await this.#store.watch(
         ctx,
@@ -171,7 +192,7 @@ class InProcessResourceClient<T extends KubeObject> implements ResourceClient<T>
         { ...opts },
         (ev) => {
           if (signal.aborted) return;
-          const object = deepCopy(ev.object);
+          const object = shared ? sharedFrozenCopy(ev.object) : deepCopy(ev.object);
           if (ev.type === 'ERROR') handler({ type: 'ERROR', object: object as Status });
           else handler({ type: ev.type, object: object as T });
         },
