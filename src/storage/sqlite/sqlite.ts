@@ -92,6 +92,9 @@ interface LogRow {
   old_value: string | null;
 }
 
+/** The newest row of a key, without old_value (a write only needs the live value). */
+type LatestRow = Pick<LogRow, 'rev' | 'key' | 'deleted' | 'create_rev' | 'value'>;
+
 interface KvRow {
   key: string;
   value: string;
@@ -133,7 +136,7 @@ export class SqliteBackend implements Backend {
   #compaction: Promise<void> = Promise.resolve();
 
   readonly #stmt: {
-    latest: Database.Statement<[string], LogRow>;
+    latest: Database.Statement<[string], LatestRow>;
     insert: Database.Statement<[number, string, number, number, number, number, string, string | null]>;
     setCurrent: Database.Statement<[string, number]>;
     dropCurrent: Database.Statement<[string]>;
@@ -150,7 +153,9 @@ export class SqliteBackend implements Backend {
     this.#db = db;
     this.#compactChunk = opts.compactChunk ?? 10_000;
     this.#stmt = {
-      latest: db.prepare('SELECT * FROM log WHERE key = ? ORDER BY rev DESC LIMIT 1'),
+      latest: db.prepare(
+        'SELECT rev, key, deleted, create_rev, value FROM log WHERE key = ? ORDER BY rev DESC LIMIT 1',
+      ),
       insert: db.prepare(
         'INSERT INTO log (rev, key, created, deleted, create_rev, prev_rev, value, old_value) ' +
           'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -355,7 +360,7 @@ export class SqliteBackend implements Backend {
   }
 }
 
-function liveKv(r: LogRow): KeyValue {
+function liveKv(r: LatestRow): KeyValue {
   return { key: r.key, value: r.value, createRevision: r.create_rev, modRevision: r.rev };
 }
 
