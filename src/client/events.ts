@@ -4,6 +4,7 @@
 // order, in the background; they never block or throw into the caller: failures are logged, transport
 // failures retried (12 tries, 10 s apart) as upstream.
 import {
+  deepCopy,
   formatTime,
   isAlreadyExists,
   isNotFound,
@@ -263,7 +264,7 @@ export class EventCorrelator {
   }
 
   #observe(newEvent: CoreEvent, key: string): Correlated {
-    const event = structuredClone(newEvent);
+    const event = deepCopy(newEvent);
     const last = this.#logs.get(key);
     let patch: Record<string, unknown> | undefined;
     if (last !== undefined && last.count > 0) {
@@ -536,7 +537,7 @@ export class Recorder implements EventRecorder {
     }
     if (event.count <= 1 || c.patch === undefined || isNotFound(error)) {
       error = undefined;
-      const fresh = structuredClone(event);
+      const fresh = deepCopy(event);
       delete fresh.metadata.resourceVersion;
       try {
         written = await events.create(fresh);

@@ -6,7 +6,7 @@
 // Concurrency: JavaScript runs one thing at a time, so the store needs no locks; the store and handler
 // calls only ever run on the informer's own loop, between awaits. Handlers run synchronously and must not
 // block: they are expected to enqueue keys on a workqueue. Objects in the store are deep-frozen and shared
-// by every handler and reader: copy (structuredClone) before changing one.
+// by every handler and reader: copy (deepCopy from api) before changing one.
 
 import type { ResourceType } from '../api/index.ts';
 import {
