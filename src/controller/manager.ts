@@ -75,23 +75,17 @@ export function startControllers(opts: ControllerManagerOptions, signal: AbortSi
       },
     });
   };
-  const pvEvents = new Recorder({ client: opts.client, source: { component: ControllerComponent } });
-  const pvController = new PersistentVolumeController({
-    ...common,
-    recorder: pvEvents,
-    claimWorkers: 8,
-    ...(opts.hostPathRoot !== undefined ? { hostPathRoot: opts.hostPathRoot } : {}),
-  });
-  runs.push({
-    name: 'persistentvolume-binder',
-    run: async () => {
-      try {
-        await pvController.run(signal, workers);
-      } finally {
-        pvEvents.shutdown();
-      }
-    },
-  });
+  withRecorder(
+    ControllerComponent,
+    'persistentvolume-binder',
+    (recorder) =>
+      new PersistentVolumeController({
+        ...common,
+        recorder,
+        claimWorkers: 8,
+        ...(opts.hostPathRoot !== undefined ? { hostPathRoot: opts.hostPathRoot } : {}),
+      }),
+  );
   if (opts.csiDrivers !== undefined) {
     // The built-in CSI sidecar logic, for every driver in the registry whose CSIDriver leaves it on.
     const csiDriverInformer = opts.informers.informerFor<CSIDriver>(Resources.csidrivers);
