@@ -314,6 +314,8 @@ class Walker {
         this.#markAll(l, names, path, out.removed);
         return;
       }
+      // Equal values hold no change at any depth: skip the walk (most of an object is unchanged).
+      if (deepEqual(l, r)) return;
       if (isJsonObject(l) && isJsonObject(r) && !this.#isAtomicMap(names)) {
         const keys = new Set([...Object.keys(l), ...Object.keys(r)]);
         for (const k of keys) walk(l[k], r[k], [...names, k], [...path, `f:${k}`]);
