@@ -2,6 +2,7 @@
 // (k8s.io/component-helpers/storage/volume/pv_helpers.go): class lookup, delayed binding, node affinity,
 // binding checks and FindMatchingVolume. kvol's scheduler may not import src/controller, so these live here.
 import {
+  deepCopy,
   type LabelSelectorParseError,
   labelSelectorAsSelector,
   type PersistentVolume,
@@ -121,7 +122,7 @@ export function getBindVolumeToClaim(
   claim: PersistentVolumeClaim,
 ): { pv: PersistentVolume; dirty: boolean } {
   const setBoundByController = !isVolumeBoundToClaim(pv, claim);
-  const clone = structuredClone(pv) as PersistentVolume;
+  const clone = deepCopy(pv);
   clone.spec ??= {};
   let dirty = false;
   const ref = pv.spec?.claimRef;

@@ -11,6 +11,7 @@
 import {
   type CSIDriver,
   type CSIStorageCapacity,
+  deepCopy,
   type KubeObject,
   labelSelectorAsSelector,
   type Node,
@@ -361,7 +362,7 @@ export class VolumeBinding {
         newBindings.push({ pv, pvc: b.pvc });
       }
       for (const claim of podVolumes.dynamicProvisions) {
-        const clone = structuredClone(claim) as PersistentVolumeClaim;
+        const clone = deepCopy(claim);
         clone.metadata.annotations = { ...(clone.metadata.annotations ?? {}), [AnnSelectedNode]: nodeName };
         this.#d.pvcCache.assume(clone);
         newClaims.push(clone);

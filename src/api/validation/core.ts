@@ -1,6 +1,7 @@
 // Validation of core/v1 kinds as pkg/apis/core/validation/validation.go (v1.32) and
 // pkg/volume/validation: Namespace, Node, Pod, PersistentVolume, PersistentVolumeClaim, ConfigMap,
 // Secret, Event. Objects arrive defaulted (SetDefaults_*), as upstream validates after defaulting.
+import { deepCopy } from '../copy.ts';
 import {
   duplicate,
   FieldError,
@@ -1575,9 +1576,9 @@ export function validatePersistentVolumeClaimUpdate(
 ): E {
   const errs = validateObjectMetaUpdate(pvc.metadata, old.metadata, 'metadata');
   errs.push(...validatePersistentVolumeClaim(pvc));
-  const ns = structuredClone((pvc.spec ?? {}) as PersistentVolumeClaimSpec) as Record<string, unknown> &
+  const ns = deepCopy((pvc.spec ?? {}) as PersistentVolumeClaimSpec) as Record<string, unknown> &
     PersistentVolumeClaimSpec;
-  const os = structuredClone((old.spec ?? {}) as PersistentVolumeClaimSpec) as Record<string, unknown> &
+  const os = deepCopy((old.spec ?? {}) as PersistentVolumeClaimSpec) as Record<string, unknown> &
     PersistentVolumeClaimSpec;
   if ((os.volumeName ?? '') === '') {
     if (ns.volumeName === undefined) delete os.volumeName;

@@ -15,6 +15,7 @@ import {
   type CSIDriver,
   type CSINode,
   type CSIStorageCapacity,
+  deepCopy,
   isNotFound,
   type Node,
   Resources,
@@ -262,7 +263,7 @@ export class CsiCapacityController {
         (cur.maximumVolumeSize === undefined) !== (max === undefined) ||
         quantityBytes(cur.maximumVolumeSize) !== quantityBytes(max)
       ) {
-        const next = structuredClone(cur);
+        const next = deepCopy(cur);
         next.capacity = capacity;
         if (max !== undefined) next.maximumVolumeSize = max;
         else delete next.maximumVolumeSize;

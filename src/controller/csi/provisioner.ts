@@ -30,6 +30,7 @@
 import {
   type CSIDriver,
   type CSINode,
+  deepCopy,
   isAlreadyExists,
   isNotFound,
   type Node,
@@ -547,7 +548,7 @@ export class CsiProvisionerController {
     this.#recorder.event(claim, 'Warning', Events.ProvisioningFailed, msg);
     if (failure.state === 'reschedule' && claim.metadata.annotations?.[AnnSelectedNode] !== undefined) {
       // The scheduler picks a node again once selected-node is gone.
-      const c = structuredClone(claim);
+      const c = deepCopy(claim);
       delete c.metadata.annotations?.[AnnSelectedNode];
       try {
         await this.#client.resource<PersistentVolumeClaim>(Resources.persistentvolumeclaims).update(c);

@@ -25,6 +25,7 @@
 import {
   type CSIDriver,
   DeletionPolicy,
+  deepCopy,
   formatTime,
   Resources,
   type VolumeSnapshotClass,
@@ -456,7 +457,7 @@ export class CsiSnapshotter {
       if (r.size > 0) status.restoreSize = r.size;
       updated = true;
     } else {
-      status = structuredClone(current.status);
+      status = deepCopy(current.status);
       if (status.snapshotHandle === undefined) {
         status.snapshotHandle = r.handle;
         updated = true;

@@ -10,6 +10,7 @@
 // Every write goes through optimistic locking, and the controller keeps the latest version it wrote in
 // its private caches so that stale informer copies never make it "repair" what it already changed.
 import {
+  deepCopy,
   isAlreadyExists,
   isConflict,
   isNotFound,
@@ -123,7 +124,7 @@ function setAnn(
 }
 
 function clone<T>(o: T): T {
-  return structuredClone(o);
+  return deepCopy(o);
 }
 
 function errMsg(err: unknown): string {

@@ -18,6 +18,7 @@
 // finalizers.
 import {
   DeletionPolicy,
+  deepCopy,
   formatTime,
   IsDefaultSnapshotClassAnnotation,
   isAlreadyExists,
@@ -761,7 +762,7 @@ export class SnapshotController {
       if (err !== undefined) status.error = err;
       updated = true;
     } else {
-      status = structuredClone(current.status);
+      status = deepCopy(current.status);
       if ((status.boundVolumeSnapshotContentName ?? '') === '') {
         status.boundVolumeSnapshotContentName = content.metadata.name ?? '';
         updated = true;

@@ -10,6 +10,7 @@
 // Event-driven: the volume manager runs populate() when pods change, when a pod is marked for
 // reprocessing, and on a slow safety-net timer; passes never overlap.
 import {
+  deepCopy,
   isStatusError,
   type PersistentVolume,
   type PersistentVolumeClaim,
@@ -207,7 +208,7 @@ export class DesiredStateOfWorldPopulator {
       readOnly = false;
     }
     if (claimName === undefined) {
-      return { spec: specFromVolume(structuredClone(podVolume)), gid: '' };
+      return { spec: specFromVolume(deepCopy(podVolume)), gid: '' };
     }
     let pvc: PersistentVolumeClaim;
     try {
