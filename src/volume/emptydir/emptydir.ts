@@ -161,6 +161,13 @@ export async function getMountMedium(
 ): Promise<{ medium: string; isMnt: boolean; pageSize?: string }> {
   const notMnt = await mounter.isLikelyNotMountPoint(dir);
   if (notMnt) return { medium: StorageMedium.Default, isMnt: false };
+  // statfs names the topmost mount's type without reading the whole mount table (upstream does the
+  // same); the table is read only for a hugetlbfs page size, or when the mounter cannot statfs.
+  if (mounter.filesystemType !== undefined) {
+    const type = await mounter.filesystemType(dir);
+    if (type === 'tmpfs') return { medium: StorageMedium.Memory, isMnt: true };
+    if (type !== 'hugetlbfs') return { medium: StorageMedium.Default, isMnt: true };
+  }
   const mounts = (await mounter.list()).filter((m) => m.path === dir);
   const top = mounts[mounts.length - 1];
   if (top === undefined) return { medium: StorageMedium.Default, isMnt: true };

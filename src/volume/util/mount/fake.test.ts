@@ -26,6 +26,18 @@ describe('FakeMounter', () => {
     assert.equal(m.calls.length, 0);
   });
 
+  it('names the type of the topmost mount at a path, or of the mount containing it', async () => {
+    const m = new FakeMounter({ checkPaths: false });
+    await m.mount('/dev/sda1', '/var', { fstype: 'ext4' });
+    await m.mount('tmpfs', '/var/t', { fstype: 'tmpfs' });
+    assert.equal(await m.filesystemType('/var/t'), 'tmpfs');
+    assert.equal(await m.filesystemType('/var/t/sub'), 'tmpfs');
+    assert.equal(await m.filesystemType('/var/x'), 'ext4');
+    await m.unmount('/var/t');
+    assert.equal(await m.filesystemType('/var/t'), 'ext4');
+    assert.equal(await m.filesystemType('/elsewhere'), 'none');
+  });
+
   it('fails an injected operation for one target only, the given number of times', async () => {
     const m = new FakeMounter({ checkPaths: false });
     m.injectError('mount', '/mnt/bad', new Error('boom'), 1);

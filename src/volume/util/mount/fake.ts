@@ -179,6 +179,13 @@ export class FakeMounter implements MountInterface {
     return !this.mountPoints.some((m) => m.path === abs);
   }
 
+  /** The type of the topmost mount at `path` or of the mount containing it (`none` outside any). */
+  async filesystemType(path: string): Promise<string> {
+    const abs = resolve(path);
+    if (this.#checkPaths) await stat(abs);
+    return (this.mountAt(abs) ?? this.#containingMount(abs))?.type ?? 'none';
+  }
+
   #maybeFail(op: FakeMountOp, target: string): void {
     for (const key of [errorKey(op, target), errorKey(op, undefined)]) {
       const inj = this.#errors.get(key);

@@ -44,6 +44,18 @@ describe('RealMounter', () => {
     assert.equal(statSync(t).mode & 0o7777, 0o750);
   });
 
+  it('names the filesystem type of a mount point and of a plain directory with statfs', async () => {
+    const t = dir('fstype');
+    const plain = dir('plain');
+    await m.mount('tmpfs', t, { fstype: 'tmpfs' });
+    assert.equal(await m.filesystemType(t), 'tmpfs');
+    assert.equal(await m.filesystemType(plain), await m.filesystemType(root));
+    assert.notEqual(await m.filesystemType(plain), 'hugetlbfs');
+    await m.unmount(t);
+    assert.equal(await m.filesystemType(t), await m.filesystemType(plain));
+    await assert.rejects(m.filesystemType(join(root, 'missing')), { code: 'ENOENT' });
+  });
+
   it('makes a read-only bind mount that refuses writes while the source stays writable', async () => {
     const src = dir('src');
     writeFileSync(join(src, 'f'), 'data');

@@ -9,7 +9,7 @@
 // Calls for different targets may interleave freely; callers serialise operations on one target.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import koffi from 'koffi';
 import { errnoName, MountError, mountMessage, umountMessage } from './errors.ts';
@@ -43,6 +43,12 @@ function loadLibc(): Libc {
   }
   return libc;
 }
+
+/** statfs(2) f_type values (linux/magic.h) of the filesystems callers tell apart. */
+const FS_MAGIC_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x01021994, 'tmpfs'],
+  [0x958458f6, 'hugetlbfs'],
+]);
 
 export interface RealMounterOptions {
   /** mount(8) binary for filesystems that need a helper. Default `mount`. */
@@ -140,6 +146,11 @@ export class RealMounter implements MountInterface {
     const trimmed = path.length > 1 ? path.replace(/\/+$/, '') : path;
     const parent = await stat(dirname(trimmed));
     return st.dev === parent.dev;
+  }
+
+  async filesystemType(path: string): Promise<string> {
+    const magic = (await statfs(path)).type >>> 0;
+    return FS_MAGIC_NAMES.get(magic) ?? `0x${magic.toString(16)}`;
   }
 
   #sysMount(source: string, target: string, fstype: string, flags: number, data: string): void {

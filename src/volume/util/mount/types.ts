@@ -41,4 +41,11 @@ export interface MountInterface {
    * that matters. Throws ENOENT when the path does not exist.
    */
   isLikelyNotMountPoint(path: string): Promise<boolean>;
+  /**
+   * Optional fast check without reading the mount table: the type of the filesystem holding `path`
+   * (statfs(2)), named for the types callers tell apart (`tmpfs`, `hugetlbfs`), else the magic number
+   * in hex. On a mount point this is the type of the topmost mount there. Throws ENOENT when the path
+   * does not exist. Callers fall back to list() where a mounter does not have it.
+   */
+  filesystemType?(path: string): Promise<string>;
 }
