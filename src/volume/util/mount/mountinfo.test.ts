@@ -101,6 +101,25 @@ describe('parseMountInfo', () => {
 
   it('rejects a bad device number', () => {
     assert.throws(() => parseMountInfoLine('22 1 zero / /proc rw - proc proc rw'), isMountInfoParseError);
+    for (const dev of ['0:', ':21', '0:2x', '-1:0', '0:21:3', '0::21'])
+      assert.throws(
+        () => parseMountInfoLine(`22 1 ${dev} / /proc rw - proc proc rw`),
+        isMountInfoParseError,
+        dev,
+      );
+  });
+
+  it('parses a table with blank lines or without a final newline alike', () => {
+    const a = '22 1 0:21 / /proc rw - proc proc rw';
+    const b = '23 1 0:22 / /sys rw shared:2 - sysfs sysfs rw';
+    assert.deepEqual(parseMountInfo(`${a}\n\n${b}`), parseMountInfo(`${a}\n${b}\n`));
+    assert.deepEqual(
+      parseMountInfo(`${a}\n${b}\n`).map((m) => [m.id, m.path, m.optionalFields]),
+      [
+        [22, '/proc', []],
+        [23, '/sys', ['shared:2']],
+      ],
+    );
   });
 
   it("parses this machine's own table", async () => {
