@@ -145,6 +145,28 @@ describe('CSI end to end with the bundled hostpath driver', { timeout: 170_000 }
     assert.equal(rec.sizeBytes, 10 * 1024 * 1024);
     assert.equal(rec.accessType, 'mount');
     assert.ok(statSync(rec.path).isDirectory(), 'a filesystem volume is a directory of the driver');
+    // What `kubectl describe pvc` shows: the PV controller's hand-off, then the provisioner's events.
+    await eventually(
+      async () => {
+        const reasons = (
+          await get(
+            [
+              'events',
+              '--field-selector',
+              'involvedObject.kind=PersistentVolumeClaim,involvedObject.name=data',
+            ],
+            '{.items[*].reason}',
+          )
+        ).split(' ');
+        return ['ExternalProvisioning', 'Provisioning', 'ProvisioningSucceeded'].every((r) =>
+          reasons.includes(r),
+        );
+      },
+      10_000,
+      'the claim to show ExternalProvisioning, Provisioning and ProvisioningSucceeded events',
+    );
+    const described = await kvol.ok(['describe', 'pvc', 'data']);
+    assert.match(described, /Successfully provisioned volume pvc-/);
   });
 
   it('keeps a file the pod wrote when the pod is deleted and re-created', async () => {
