@@ -163,6 +163,9 @@ function podSyncRelevant(oldPod: Pod, newPod: Pod): boolean {
   return stableJSON(pick(oldPod)) !== stableJSON(pick(newPod));
 }
 
+/** The pod informer's index by metadata.uid. */
+const podUIDIndex = 'uid';
+
 export class NodeAgent {
   readonly volumeManager: VolumeManager;
   readonly flexVolumeProber: FlexVolumeProber;
@@ -210,6 +213,7 @@ export class NodeAgent {
       fieldSelector: `spec.nodeName=${opts.nodeName}`,
       clock: this.#clock,
       name: 'kubelet-pods',
+      indexers: { [podUIDIndex]: (p) => (p.metadata.uid === undefined ? [] : [p.metadata.uid]) },
     });
     const terminating = (uid: string): boolean => {
       const pod = this.#podByUID(uid);
@@ -341,8 +345,9 @@ export class NodeAgent {
     this.#ownRecorder?.shutdown();
   }
 
+  /** The cached pod with this UID (an index lookup: called per volume in every volume manager pass). */
   #podByUID(uid: string): Pod | undefined {
-    return this.#pods.list().find((p) => p.metadata.uid === uid);
+    return this.#pods.byIndex(podUIDIndex, uid)[0];
   }
 
   // ---- node registration, lease and status -------------------------------------------------------
