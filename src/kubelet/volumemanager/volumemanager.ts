@@ -5,7 +5,9 @@
 // Event-driven: one pass (populate if asked, then reconcile, then orphan cleanup) runs whenever
 // something changed — a pod event (podsChanged), a ConfigMap or Secret a pod uses changed, an operation
 // finished, the DSW or ASW changed, a backoff window ended — with passes coalesced and never
-// overlapping; a slow periodic pass (default 60 s) is only a safety net.
+// overlapping; a slow periodic pass (default 60 s) is only a safety net. A pass costs what changed:
+// the reconciler looks only at the volumes named by DSW/ASW changes and finished operations (and
+// those still unsettled); the first pass, the safety-net pass and a plugin change look at everything.
 //
 // Dynamic plugins (FlexVolume drivers): with a pluginProber, the plugins it finds are registered at
 // start, before reconstruction, and refreshed before every populator pass (a probe is cheap when
@@ -167,16 +169,20 @@ export class VolumeManager {
   constructor(opts: VolumeManagerOptions) {
     this.#o = opts;
     this.#clock = opts.clock ?? realClock;
-    const kick = (): void => this.#kick();
-    this.dsw = new DesiredStateOfWorld(this.pluginMgr, { clock: this.#clock, onChange: kick });
-    this.asw = new ActualStateOfWorld(opts.nodeName, this.pluginMgr, { onChange: kick });
+    // Every change names its volume, so the reconciler's next pass looks at that volume.
+    const changed = (volumeName?: string): void => {
+      if (volumeName !== undefined) this.reconciler.volumeChanged(volumeName);
+      this.#kick();
+    };
+    this.dsw = new DesiredStateOfWorld(this.pluginMgr, { clock: this.#clock, onChange: changed });
+    this.asw = new ActualStateOfWorld(opts.nodeName, this.pluginMgr, { onChange: changed });
     const getNode = (): Promise<Node> => opts.client.resource<Node>(Resources.nodes).get(opts.nodeName);
     this.executor = new OperationExecutor({
       pluginMgr: this.pluginMgr,
       recorder: opts.recorder,
       clock: this.#clock,
       getNode,
-      onOperationComplete: kick,
+      onOperationComplete: (key) => changed(key.volumeName),
       client: opts.client,
       mounter: opts.mounter,
     });
@@ -328,6 +334,7 @@ export class VolumeManager {
     const schedule = (): void => {
       syncTimer = this.#clock.setTimer(period, () => {
         this.#populateRequested = true;
+        this.reconciler.requestFullPass();
         this.#fullCleanupRequested = true;
         this.#kick();
         schedule();
@@ -374,6 +381,7 @@ export class VolumeManager {
       this.executor.pendingOperations.resetBackoff((k) => k.volumeName.startsWith(prefix));
     }
     for (const uid of this.populator.failedPods()) this.populator.reprocessPod(uid);
+    this.reconciler.requestFullPass();
     this.#requestPopulate();
   }
 

@@ -81,7 +81,8 @@ interface ActualVolume {
 }
 
 export interface ActualStateOfWorldOptions {
-  onChange?: () => void;
+  /** Called after every change, with the volume that changed (the reconciler looks at that one again). */
+  onChange?: (volumeName: UniqueVolumeName) => void;
 }
 
 export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
@@ -92,7 +93,7 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
   readonly #byPod = new Map<UniquePodName, Set<UniqueVolumeName>>();
   /** (volume, pod) pairs added by reconstruction and not yet mounted again. */
   readonly #foundDuringReconstruction = new Map<UniqueVolumeName, Set<UniquePodName>>();
-  readonly #onChange: () => void;
+  readonly #onChange: (volumeName: UniqueVolumeName) => void;
 
   constructor(nodeName: string, mgr: VolumePluginMgr, opts: ActualStateOfWorldOptions = {}) {
     this.nodeName = nodeName;
@@ -126,7 +127,7 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
     }
     this.#volumes.delete(volumeName);
     this.#foundDuringReconstruction.delete(volumeName);
-    this.#onChange();
+    this.#onChange(volumeName);
   }
 
   markVolumeAsMounted(opts: MarkVolumeOpts): void {
@@ -147,7 +148,7 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
     vol.mountedPods.delete(podName);
     this.#unindex(podName, volumeName);
     this.#foundDuringReconstruction.get(volumeName)?.delete(podName);
-    this.#onChange();
+    this.#onChange(volumeName);
   }
 
   markDeviceAsMounted(volumeName: UniqueVolumeName, devicePath: string, deviceMountPath: string): void {
@@ -181,7 +182,7 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
     const vol = this.#volumes.get(volumeName);
     if (vol === undefined || vol.persistentVolumeSize === size) return;
     vol.persistentVolumeSize = size;
-    this.#onChange();
+    this.#onChange(volumeName);
   }
 
   initializeClaimSize(volumeName: UniqueVolumeName, size: string): void {
@@ -217,7 +218,6 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
 
   /** Sets remountRequired on every volume of the pod whose plugin requires remount. */
   markRemountRequired(podName: UniquePodName): void {
-    let changed = false;
     for (const vol of this.#podVolumes(podName)) {
       const pod = vol.mountedPods.get(podName);
       if (pod === undefined) continue;
@@ -229,10 +229,9 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
       }
       if (requires && !pod.remountRequired) {
         pod.remountRequired = true;
-        changed = true;
+        this.#onChange(vol.volumeName);
       }
     }
-    if (changed) this.#onChange();
   }
 
   // ---- queries -------------------------------------------------------------------------------------
@@ -336,6 +335,29 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
     return v === undefined ? undefined : this.#attached(v);
   }
 
+  /** The volume's mounted and uncertain pods, as getAllMountedVolumes gives them. */
+  getAllMountedVolumesOf(volumeName: UniqueVolumeName): MountedVolume[] {
+    const vol = this.#volumes.get(volumeName);
+    if (vol === undefined || vol.mountedPods.size === 0) return [];
+    return this.#collect(
+      (p) =>
+        p.volumeMountState === VolumeMountState.VolumeMounted ||
+        p.volumeMountState === VolumeMountState.VolumeMountUncertain,
+      [vol],
+    );
+  }
+
+  /** The volume when it is attached and no pod has it mounted (as getUnmountedVolumes gives it). */
+  getUnmountedVolume(volumeName: UniqueVolumeName): AttachedVolume | undefined {
+    const vol = this.#volumes.get(volumeName);
+    return vol === undefined || vol.mountedPods.size > 0 ? undefined : this.#attached(vol);
+  }
+
+  /** The names of every volume known here. */
+  getVolumeNames(): UniqueVolumeName[] {
+    return [...this.#volumes.keys()];
+  }
+
   /** Attached volumes with no pod mounted (candidates for unmountDevice / forgetting). */
   getUnmountedVolumes(): AttachedVolume[] {
     return [...this.#volumes.values()].filter((v) => v.mountedPods.size === 0).map((v) => this.#attached(v));
@@ -369,7 +391,7 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
       vol.devicePath = devicePath;
       if (!attachUncertain) vol.attachUncertain = false;
     }
-    this.#onChange();
+    this.#onChange(volumeName);
   }
 
   #addPodToVolume(opts: MarkVolumeOpts): void {
@@ -398,7 +420,7 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
     if (opts.volumeMountState === VolumeMountState.VolumeMounted) {
       this.#foundDuringReconstruction.get(opts.volumeName)?.delete(opts.podName);
     }
-    this.#onChange();
+    this.#onChange(opts.volumeName);
   }
 
   /** Records a reconstructed (volume, pod) pair (upstream foundDuringReconstruction). */
@@ -426,7 +448,7 @@ export class ActualStateOfWorld implements ActualStateOfWorldUpdater {
     vol.deviceMountState = state;
     if (devicePath !== '') vol.devicePath = devicePath;
     vol.deviceMountPath = deviceMountPath;
-    this.#onChange();
+    this.#onChange(volumeName);
   }
 
   #attached(v: ActualVolume): AttachedVolume {

@@ -42,15 +42,21 @@ interface DesiredVolume {
 
 export interface DesiredStateOfWorldOptions {
   clock?: { now(): number };
-  onChange?: () => void;
+  /**
+   * Called after every change, with the volume that changed (the reconciler looks at that one again),
+   * or without one when only a pod's errors changed.
+   */
+  onChange?: (volumeName?: UniqueVolumeName) => void;
 }
 
 export class DesiredStateOfWorld {
   readonly #mgr: VolumePluginMgr;
   readonly #volumes = new Map<UniqueVolumeName, DesiredVolume>();
+  /** The volumes each pod is in, so per-pod queries do not scan every volume. */
+  readonly #byPod = new Map<UniquePodName, Set<UniqueVolumeName>>();
   readonly #podErrors = new Map<UniquePodName, Set<string>>();
   readonly #now: () => number;
-  readonly #onChange: () => void;
+  readonly #onChange: (volumeName?: UniqueVolumeName) => void;
 
   constructor(mgr: VolumePluginMgr, opts: DesiredStateOfWorldOptions = {}) {
     this.#mgr = mgr;
@@ -109,7 +115,10 @@ export class DesiredStateOfWorld {
       outerVolumeSpecNames: outer.includes(outerVolumeSpecName) ? outer : [...outer, outerVolumeSpecName],
       mountRequestTime,
     });
-    this.#onChange();
+    let vols = this.#byPod.get(podName);
+    if (vols === undefined) this.#byPod.set(podName, (vols = new Set()));
+    vols.add(volumeName);
+    this.#onChange(volumeName);
     return volumeName;
   }
 
@@ -135,7 +144,7 @@ export class DesiredStateOfWorld {
     vol.persistentVolumeSize = pvSize;
     vol.claimSize = claimSize;
     vol.nodeExpansionPending = nodeExpansionPending;
-    this.#onChange();
+    this.#onChange(volumeName);
   }
 
   /** Removes the pod from the volume; the volume goes when no pod is left. */
@@ -143,19 +152,20 @@ export class DesiredStateOfWorld {
     const vol = this.#volumes.get(volumeName);
     if (vol === undefined || !vol.podsToMount.delete(podName)) return;
     if (vol.podsToMount.size === 0) this.#volumes.delete(volumeName);
-    this.#onChange();
+    const vols = this.#byPod.get(podName);
+    if (vols?.delete(volumeName) === true && vols.size === 0) this.#byPod.delete(podName);
+    this.#onChange(volumeName);
   }
 
   /** Sets reportedInUse for the listed volumes and clears it for the others. */
   markVolumesReportedInUse(reported: readonly UniqueVolumeName[]): void {
     const set = new Set(reported);
-    let changed = false;
     for (const vol of this.#volumes.values()) {
       const r = set.has(vol.volumeName);
-      if (vol.reportedInUse !== r) changed = true;
+      if (vol.reportedInUse === r) continue;
       vol.reportedInUse = r;
+      this.#onChange(vol.volumeName);
     }
-    if (changed) this.#onChange();
   }
 
   volumeExists(volumeName: UniqueVolumeName): boolean {
@@ -168,8 +178,8 @@ export class DesiredStateOfWorld {
 
   /** True when the pod wants a volume whose spec has this name (used by reconstruction). */
   volumeExistsWithSpecName(podName: UniquePodName, volumeSpecName: string): boolean {
-    for (const vol of this.#volumes.values()) {
-      const p = vol.podsToMount.get(podName);
+    for (const name of this.#byPod.get(podName) ?? []) {
+      const p = this.#volumes.get(name)?.podsToMount.get(podName);
       if (p !== undefined && specName(p.volumeSpec) === volumeSpecName) return true;
     }
     return false;
@@ -178,8 +188,14 @@ export class DesiredStateOfWorld {
   /** The pods with at least one volume, by pod name (UID). */
   getPods(): Map<UniquePodName, Pod> {
     const out = new Map<UniquePodName, Pod>();
-    for (const vol of this.#volumes.values())
-      for (const p of vol.podsToMount.values()) out.set(p.podName, p.pod);
+    for (const [podName, names] of this.#byPod) {
+      for (const name of names) {
+        const p = this.#volumes.get(name)?.podsToMount.get(podName);
+        if (p === undefined) continue;
+        out.set(podName, p.pod);
+        break;
+      }
+    }
     return out;
   }
 
@@ -187,34 +203,42 @@ export class DesiredStateOfWorld {
   getVolumesToMount(): VolumeToMount[] {
     const out: VolumeToMount[] = [];
     for (const vol of this.#volumes.values()) {
-      for (const p of vol.podsToMount.values()) {
-        const v: VolumeToMount = {
-          volumeName: vol.volumeName,
-          podName: p.podName,
-          volumeSpec: p.volumeSpec,
-          outerVolumeSpecNames: p.outerVolumeSpecNames,
-          pod: p.pod,
-          pluginIsAttachable: vol.pluginIsAttachable,
-          pluginIsDeviceMountable: vol.pluginIsDeviceMountable,
-          volumeGIDValue: vol.volumeGIDValue,
-          devicePath: '',
-          reportedInUse: vol.reportedInUse,
-          ...(vol.desiredSizeLimit === undefined ? {} : { desiredSizeLimit: vol.desiredSizeLimit }),
-          ...(vol.persistentVolumeSize === undefined
-            ? {}
-            : { desiredPersistentVolumeSize: vol.persistentVolumeSize }),
-          ...(vol.claimSize === undefined ? {} : { claimSize: vol.claimSize }),
-          nodeExpansionPending: vol.nodeExpansionPending,
-        };
-        out.push(v);
-      }
+      for (const p of vol.podsToMount.values()) out.push(volumeToMount(vol, p));
     }
     return out;
   }
 
   /** The volumes of one pod, as getVolumesToMount gives them. */
   getVolumesToMountForPod(podName: UniquePodName): VolumeToMount[] {
-    return this.getVolumesToMount().filter((v) => v.podName === podName);
+    const out: VolumeToMount[] = [];
+    for (const name of this.#byPod.get(podName) ?? []) {
+      const vol = this.#volumes.get(name);
+      const p = vol?.podsToMount.get(podName);
+      if (vol !== undefined && p !== undefined) out.push(volumeToMount(vol, p));
+    }
+    return out;
+  }
+
+  /** One volume's pods, as getVolumesToMount gives them. */
+  getVolumesToMountOf(volumeName: UniqueVolumeName): VolumeToMount[] {
+    const vol = this.#volumes.get(volumeName);
+    if (vol === undefined) return [];
+    return [...vol.podsToMount.values()].map((p) => volumeToMount(vol, p));
+  }
+
+  /** The names of the volumes the pod is in. */
+  getVolumeNamesForPod(podName: UniquePodName): UniqueVolumeName[] {
+    return [...(this.#byPod.get(podName) ?? [])];
+  }
+
+  /** True when the pod has at least one volume. */
+  hasPod(podName: UniquePodName): boolean {
+    return this.#byPod.has(podName);
+  }
+
+  /** The names of every desired volume. */
+  getVolumeNames(): UniqueVolumeName[] {
+    return [...this.#volumes.keys()];
   }
 
   /** The attachable volumes (for node.status.volumesInUse). */
@@ -230,7 +254,7 @@ export class DesiredStateOfWorld {
       this.#podErrors.set(podName, errs);
     }
     if (errs.size < 10) errs.add(message);
-    this.#onChange();
+    this.#onChange(undefined);
   }
 
   /** Returns and clears the pod's errors, sorted. */
@@ -245,6 +269,27 @@ export class DesiredStateOfWorld {
   peekPodErrors(podName: UniquePodName): string[] {
     return [...(this.#podErrors.get(podName) ?? [])].sort();
   }
+}
+
+function volumeToMount(vol: DesiredVolume, p: PodToMount): VolumeToMount {
+  return {
+    volumeName: vol.volumeName,
+    podName: p.podName,
+    volumeSpec: p.volumeSpec,
+    outerVolumeSpecNames: p.outerVolumeSpecNames,
+    pod: p.pod,
+    pluginIsAttachable: vol.pluginIsAttachable,
+    pluginIsDeviceMountable: vol.pluginIsDeviceMountable,
+    volumeGIDValue: vol.volumeGIDValue,
+    devicePath: '',
+    reportedInUse: vol.reportedInUse,
+    ...(vol.desiredSizeLimit === undefined ? {} : { desiredSizeLimit: vol.desiredSizeLimit }),
+    ...(vol.persistentVolumeSize === undefined
+      ? {}
+      : { desiredPersistentVolumeSize: vol.persistentVolumeSize }),
+    ...(vol.claimSize === undefined ? {} : { claimSize: vol.claimSize }),
+    nodeExpansionPending: vol.nodeExpansionPending,
+  };
 }
 
 /**

@@ -8,7 +8,13 @@
 //
 // Event-driven: reconcile() is one synchronous pass that only starts operations; the volume manager
 // calls it when the DSW or ASW changed, an operation finished, or a backoff window expired, instead of
-// upstream's 100 ms loop.
+// upstream's 100 ms loop. A pass looks only at the volumes that may need action: those named by
+// volumeChanged() (every DSW and ASW change and every finished operation names its volume) and those
+// the previous pass left unsettled (an operation refused by its backoff or failing to start, a volume
+// waiting to be attached or reported in use, an expansion pending, anything while unmounts are held
+// back). A volume whose operation is running is set aside: the operation's end names it again. A full
+// pass (every DSW and ASW volume) runs first, and again after requestFullPass() (the volume manager's
+// safety-net timer, plugin changes), so the level-triggered behaviour stays.
 //
 // At start, reconstructVolumes() rebuilds the ASW from `<root>/pods/*/volumes/*/*` (filesystem) and
 // `<root>/pods/*/volumeDevices/*/*` (block) after a restart: each volume found is added as uncertain,
@@ -176,21 +182,51 @@ export class Reconciler {
   #updatingFromNodeStatus = false;
   /** Pod UIDs whose volumes were torn down in this run (candidates for orphan dir cleanup). */
   readonly unmountedPods = new Set<string>();
+  /** Volumes to look at in the next pass. */
+  #dirty = new Set<string>();
+  /** The next pass looks at every volume. */
+  #full = true;
 
   constructor(opts: ReconcilerOptions) {
     this.#o = opts;
     this.#controllerAttachDetach = opts.controllerAttachDetachEnabled ?? true;
   }
 
+  /** The volume's desired or actual state changed, or an operation on it ended: look at it again. */
+  volumeChanged(volumeName: string): void {
+    if (volumeName !== '') this.#dirty.add(volumeName);
+  }
+
+  /** The next pass looks at every volume of the DSW and the ASW. */
+  requestFullPass(): void {
+    this.#full = true;
+  }
+
   /** One pass. Starts operations; never waits for them. */
   reconcile(): void {
+    const { asw, dsw, executor } = this.#o;
     const readyToUnmount =
       this.#o.populatorHasAddedPods() && this.#volumesNeedUpdateFromNodeStatus === undefined;
-    if (readyToUnmount) this.#unmountVolumes();
-    this.#mountOrAttachVolumes();
+    let names: Iterable<string> = this.#dirty;
+    if (this.#full) {
+      this.#full = false;
+      names = new Set([...dsw.getVolumeNames(), ...asw.getVolumeNames(), ...this.#dirty]);
+    }
+    // Changes made while this pass runs (synchronously) are looked at in the next one.
+    this.#dirty = new Set();
+    const unsettled = new Set<string>();
+    if (readyToUnmount) this.#unmountVolumes(names, unsettled);
+    this.#mountOrAttachVolumes(names, unsettled);
     if (readyToUnmount) {
-      this.#unmountDetachDevices();
+      this.#unmountDetachDevices(names, unsettled);
       this.#cleanOrphanVolumes();
+    }
+    for (const name of names) {
+      // Unmounts held back: every volume is looked at again once they may run.
+      if (!readyToUnmount) this.#dirty.add(name);
+      // A running operation names its volume again when it ends.
+      else if (unsettled.has(name) && !executor.isOperationPending(name, EmptyUniquePodName, EmptyNodeName))
+        this.#dirty.add(name);
     }
     if (this.#volumesNeedUpdateFromNodeStatus !== undefined) this.#updateReconstructedFromNodeStatus();
     if (this.#volumesNeedReportedInUse !== undefined && this.#o.populatorHasAddedPods()) {
@@ -216,39 +252,53 @@ export class Reconciler {
     }
   }
 
-  #unmountVolumes(): void {
+  #unmountVolumes(names: Iterable<string>, unsettled: Set<string>): void {
     const { asw, dsw, executor } = this.#o;
-    for (const mv of asw.getAllMountedVolumes()) {
-      if (executor.isOperationPending(mv.volumeName, mv.podName, EmptyNodeName)) continue;
-      if (dsw.podExistsInVolume(mv.podName, mv.volumeName)) continue;
-      log.v(2, 'operationExecutor.UnmountVolume started', { volumeName: mv.volumeName, podUID: mv.podUID });
-      this.unmountedPods.add(mv.podUID);
-      this.#run('UnmountVolume', () => executor.unmountVolume(mv, asw));
+    for (const name of names) {
+      for (const mv of asw.getAllMountedVolumesOf(name)) {
+        if (dsw.podExistsInVolume(mv.podName, mv.volumeName)) continue;
+        unsettled.add(name);
+        if (executor.isOperationPending(mv.volumeName, mv.podName, EmptyNodeName)) continue;
+        log.v(2, 'operationExecutor.UnmountVolume started', {
+          volumeName: mv.volumeName,
+          podUID: mv.podUID,
+        });
+        this.unmountedPods.add(mv.podUID);
+        this.#run('UnmountVolume', () => executor.unmountVolume(mv, asw));
+      }
     }
   }
 
-  #mountOrAttachVolumes(): void {
+  #mountOrAttachVolumes(names: Iterable<string>, unsettled: Set<string>): void {
     const { asw, dsw, executor } = this.#o;
-    for (const v of dsw.getVolumesToMount()) {
-      if (executor.isOperationPending(v.volumeName, EmptyUniquePodName, EmptyNodeName)) continue;
-      let state: ReturnType<ActualStateOfWorld['podExistsInVolume']>;
-      try {
-        state = asw.podExistsInVolume(v.podName, v.volumeName);
-      } catch (err) {
-        if (isVolumeNotAttachedError(err)) this.#waitForVolumeAttach(v);
-        continue;
-      }
-      v.devicePath = state.devicePath;
-      if (!state.exists || state.remountRequired) {
-        const isRemount = state.remountRequired;
-        this.#run('MountVolume', () => executor.mountVolume(v, asw, isRemount));
-        continue;
-      }
-      if (v.nodeExpansionPending === true) {
-        const currentSize = asw.volumeNeedsExpansion(v.volumeName, v.desiredPersistentVolumeSize);
-        if (currentSize !== undefined) {
-          log.v(4, 'Starting operationExecutor.ExpandInUseVolume', { volumeName: v.volumeName });
-          this.#run('ExpandInUseVolume', () => executor.expandInUseVolume(v, asw, currentSize));
+    for (const name of names) {
+      for (const v of dsw.getVolumesToMountOf(name)) {
+        if (v.nodeExpansionPending === true) unsettled.add(name);
+        if (executor.isOperationPending(v.volumeName, EmptyUniquePodName, EmptyNodeName)) {
+          unsettled.add(name);
+          continue;
+        }
+        let state: ReturnType<ActualStateOfWorld['podExistsInVolume']>;
+        try {
+          state = asw.podExistsInVolume(v.podName, v.volumeName);
+        } catch (err) {
+          unsettled.add(name);
+          if (isVolumeNotAttachedError(err)) this.#waitForVolumeAttach(v);
+          continue;
+        }
+        v.devicePath = state.devicePath;
+        if (!state.exists || state.remountRequired) {
+          unsettled.add(name);
+          const isRemount = state.remountRequired;
+          this.#run('MountVolume', () => executor.mountVolume(v, asw, isRemount));
+          continue;
+        }
+        if (v.nodeExpansionPending === true) {
+          const currentSize = asw.volumeNeedsExpansion(v.volumeName, v.desiredPersistentVolumeSize);
+          if (currentSize !== undefined) {
+            log.v(4, 'Starting operationExecutor.ExpandInUseVolume', { volumeName: v.volumeName });
+            this.#run('ExpandInUseVolume', () => executor.expandInUseVolume(v, asw, currentSize));
+          }
         }
       }
     }
@@ -273,10 +323,12 @@ export class Reconciler {
     );
   }
 
-  #unmountDetachDevices(): void {
+  #unmountDetachDevices(names: Iterable<string>, unsettled: Set<string>): void {
     const { asw, dsw, executor, nodeName } = this.#o;
-    for (const av of asw.getUnmountedVolumes()) {
-      if (dsw.volumeExists(av.volumeName)) continue;
+    for (const name of names) {
+      const av = asw.getUnmountedVolume(name);
+      if (av === undefined || dsw.volumeExists(av.volumeName)) continue;
+      unsettled.add(name);
       if (executor.isOperationPending(av.volumeName, EmptyUniquePodName, EmptyNodeName)) continue;
       if (deviceMayBeMounted(av)) {
         this.#run('UnmountDevice', () => executor.unmountDevice(av, asw));
