@@ -497,8 +497,8 @@ export class NodeAgent {
   // ---- pods ---------------------------------------------------------------------------------------
 
   #podEvent(pod: Pod): void {
-    this.volumeManager.podsChanged();
     const uid = uniquePodName(pod);
+    this.volumeManager.podsChanged(uid);
     const w = this.#workers.get(uid);
     const stillThere = this.#podByUID(uid) !== undefined;
     if (w?.running === true && (pod.metadata.deletionTimestamp != null || !stillThere)) w.abort?.abort();
@@ -554,7 +554,7 @@ export class NodeAgent {
       // Gone from the API: make sure its containers are stopped; the volume manager unmounts.
       const last: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { uid } };
       await this.#runtime.killPod(last);
-      this.volumeManager.podsChanged();
+      this.volumeManager.podsChanged(uid);
       return true;
     }
     const hostIP = this.#machine.internalIP;
@@ -601,7 +601,7 @@ export class NodeAgent {
 
   async #syncTerminatingPod(pod: Pod): Promise<boolean> {
     await this.#runtime.killPod(pod);
-    this.volumeManager.podsChanged();
+    this.volumeManager.podsChanged(uniquePodName(pod));
     try {
       await this.volumeManager.waitForUnmount(pod, this.#signal);
     } catch (err) {
@@ -662,7 +662,7 @@ export class NodeAgent {
     this.#recorder.event(pod, EventTypeWarning, EvictedReason, message);
     log.info('Evicting pod', { pod: key, podUID: uid, message });
     this.#evicted.set(uid, message);
-    this.volumeManager.podsChanged();
+    this.volumeManager.podsChanged(uid);
     this.#workers.get(uid)?.abort?.abort();
     this.#schedule(uid, key);
   }

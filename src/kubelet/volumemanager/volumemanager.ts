@@ -334,6 +334,7 @@ export class VolumeManager {
     const schedule = (): void => {
       syncTimer = this.#clock.setTimer(period, () => {
         this.#populateRequested = true;
+        this.populator.requestFullPass();
         this.reconciler.requestFullPass();
         this.#fullCleanupRequested = true;
         this.#kick();
@@ -355,8 +356,22 @@ export class VolumeManager {
     await this.executor.wait();
   }
 
-  /** The pod source changed (a pod added, updated or deleted): update watches and populate. */
-  podsChanged(): void {
+  /**
+   * The pod source changed (a pod added, updated or deleted, or its containers stopped): update watches
+   * and populate. With the pod's UID only that pod is looked at; without, every pod.
+   */
+  podsChanged(podUID?: string): void {
+    if (podUID !== undefined) {
+      const pod = this.#o.podManager.getPodByUID(podUID);
+      if (pod !== undefined && !this.#o.podStateProvider.shouldPodContainersBeTerminating(podUID)) {
+        this.#refs.addPod(pod);
+      } else {
+        this.#refs.removePod(podUID);
+      }
+      this.populator.podChanged(podUID);
+      this.#requestPopulate();
+      return;
+    }
     const pods = this.#o.podManager.getPods();
     const live = new Set<string>();
     for (const pod of pods) {
@@ -366,6 +381,7 @@ export class VolumeManager {
       this.#refs.addPod(pod);
     }
     for (const uid of this.#refs.pods()) if (!live.has(uid)) this.#refs.removePod(uid);
+    this.populator.requestFullPass();
     this.#requestPopulate();
   }
 
@@ -381,6 +397,7 @@ export class VolumeManager {
       this.executor.pendingOperations.resetBackoff((k) => k.volumeName.startsWith(prefix));
     }
     for (const uid of this.populator.failedPods()) this.populator.reprocessPod(uid);
+    this.populator.requestFullPass();
     this.reconciler.requestFullPass();
     this.#requestPopulate();
   }
@@ -657,7 +674,7 @@ export class VolumeManager {
   }
 
   #isPodActive(uid: string): boolean {
-    if (this.dsw.getPods().has(uid)) return true;
+    if (this.dsw.hasPod(uid)) return true;
     if (this.asw.getPossiblyMountedVolumesForPod(uid).length > 0) return true;
     const pod = this.#o.podManager.getPodByUID(uid);
     return pod !== undefined && !this.#o.podStateProvider.shouldPodRuntimeBeRemoved(uid);

@@ -8,7 +8,9 @@
 // reaches it through reprocessPod (the volume manager watches both).
 //
 // Event-driven: the volume manager runs populate() when pods change, when a pod is marked for
-// reprocessing, and on a slow safety-net timer; passes never overlap.
+// reprocessing, and on a slow safety-net timer; passes never overlap. A pass looks only at the pods
+// named since the last one (podChanged, reprocessPod); the first pass and one after requestFullPass()
+// (the safety-net timer, plugin changes, a pod change without a UID) look at every pod.
 import {
   deepCopy,
   isStatusError,
@@ -74,6 +76,10 @@ export class DesiredStateOfWorldPopulator {
   /** Pods processed since their last reprocess request (value: processed at least once). */
   readonly #processed = new Map<UniquePodName, boolean>();
   readonly #failed = new Set<UniquePodName>();
+  /** Pods to look at in the next pass. */
+  readonly #dirty = new Set<UniquePodName>();
+  /** The next pass looks at every pod. */
+  #full = true;
   #hasAddedPods = false;
 
   constructor(opts: PopulatorOptions) {
@@ -92,14 +98,34 @@ export class DesiredStateOfWorldPopulator {
 
   /** One pass: remove pods that are gone, then add new pods' volumes. */
   async populate(): Promise<void> {
-    this.#findAndRemoveDeletedPods();
-    await this.#findAndAddNewPods();
+    if (this.#full) {
+      this.#full = false;
+      this.#dirty.clear();
+      this.#findAndRemoveDeletedPods();
+      await this.#findAndAddNewPods();
+    } else {
+      const pods = [...this.#dirty];
+      this.#dirty.clear();
+      for (const podName of pods) this.#removeIfDeleted(podName);
+      await this.#addIfNew(pods);
+    }
     this.#hasAddedPods = true;
+  }
+
+  /** The pod was added, updated or deleted, or its containers stopped: look at it in the next pass. */
+  podChanged(podName: UniquePodName): void {
+    this.#dirty.add(podName);
+  }
+
+  /** The next pass looks at every pod. */
+  requestFullPass(): void {
+    this.#full = true;
   }
 
   /** Processes the pod again on the next pass (and marks its remount-requiring volumes). */
   reprocessPod(podName: UniquePodName): void {
     this.#processed.set(podName, false);
+    this.#dirty.add(podName);
   }
 
   /** Pods whose last processing failed (a PVC not found or not bound, ...), to retry later. */
@@ -112,6 +138,18 @@ export class DesiredStateOfWorldPopulator {
     for (const pod of this.#pods.getPods()) {
       const uid = uniquePodName(pod);
       if (this.#state.shouldPodContainersBeTerminating(uid)) continue;
+      if (this.#processed.get(uid) === true) continue;
+      work.push(this.processPodVolumes(pod));
+    }
+    await Promise.all(work);
+  }
+
+  /** #findAndAddNewPods for the named pods only. */
+  async #addIfNew(podNames: readonly UniquePodName[]): Promise<void> {
+    const work: Promise<void>[] = [];
+    for (const uid of podNames) {
+      const pod = this.#pods.getPodByUID(uid);
+      if (pod === undefined || this.#state.shouldPodContainersBeTerminating(uid)) continue;
       if (this.#processed.get(uid) === true) continue;
       work.push(this.processPodVolumes(pod));
     }
@@ -190,6 +228,24 @@ export class DesiredStateOfWorldPopulator {
         this.#dsw.popPodErrors(podName);
         this.#failed.delete(podName);
       }
+    }
+  }
+
+  /** #findAndRemoveDeletedPods for one pod. */
+  #removeIfDeleted(podName: UniquePodName): void {
+    const volumes = this.#dsw.getVolumeNamesForPod(podName);
+    if (volumes.length > 0 && this.#state.shouldPodRuntimeBeRemoved(podName)) {
+      for (const volumeName of volumes) {
+        log.v(4, 'Removing volume from desired state', { podUID: podName, volumeName });
+        this.#dsw.deletePodFromVolume(podName, volumeName);
+      }
+      this.#processed.delete(podName);
+    }
+    const gone = this.#pods.getPodByUID(podName) === undefined;
+    if (gone && !this.#dsw.hasPod(podName)) this.#processed.delete(podName);
+    if (gone && (this.#processed.has(podName) || this.#failed.has(podName))) {
+      this.#dsw.popPodErrors(podName);
+      this.#failed.delete(podName);
     }
   }
 
