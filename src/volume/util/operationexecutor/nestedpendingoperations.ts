@@ -131,7 +131,8 @@ export interface NestedPendingOperationsOptions {
 }
 
 export class NestedPendingOperations {
-  readonly #ops: Operation[] = [];
+  /** Operations by volume name (a key matches only operations of its own volume), in start order. */
+  readonly #ops = new Map<string, Operation[]>();
   readonly #backoffOnError: boolean;
   readonly #clock: Clock;
   readonly #onComplete: ((key: OperationKey, err: unknown) => void) | undefined;
@@ -150,9 +151,8 @@ export class NestedPendingOperations {
    */
   run(volumeName: string, podName: string, nodeName: string, op: GeneratedOperation): void {
     const key: OperationKey = { volumeName, podName, nodeName };
-    const i = this.#find(key);
-    if (i >= 0) {
-      const prev = this.#ops[i]!;
+    const prev = this.#find(key);
+    if (prev !== undefined) {
       if (prev.operationPending) throw new OperationAlreadyExistsError(key);
       try {
         prev.expBackoff.safeToRetry(formatKey(key), this.#clock.now());
@@ -164,7 +164,12 @@ export class NestedPendingOperations {
       prev.operationPending = true;
       prev.key = key;
     } else {
-      this.#ops.push({
+      let list = this.#ops.get(volumeName);
+      if (list === undefined) {
+        list = [];
+        this.#ops.set(volumeName, list);
+      }
+      list.push({
         key,
         operationName: op.operationName,
         operationPending: true,
@@ -193,8 +198,7 @@ export class NestedPendingOperations {
 
   /** True when an operation matching the key (with upstream's wildcard rules) is running. */
   isOperationPending(volumeName: string, podName: string, nodeName: string): boolean {
-    const i = this.#find({ volumeName, podName, nodeName });
-    return i >= 0 && this.#ops[i]!.operationPending;
+    return this.#find({ volumeName, podName, nodeName })?.operationPending === true;
   }
 
   /** False while a matching operation is pending, or backing off from a failure of the same name. */
@@ -204,9 +208,8 @@ export class NestedPendingOperations {
     nodeName: string,
     operationName: string,
   ): boolean {
-    const i = this.#find({ volumeName, podName, nodeName });
-    if (i < 0) return true;
-    const prev = this.#ops[i]!;
+    const prev = this.#find({ volumeName, podName, nodeName });
+    if (prev === undefined) return true;
     if (prev.operationPending) return false;
     try {
       prev.expBackoff.safeToRetry(operationName, this.#clock.now());
@@ -220,7 +223,7 @@ export class NestedPendingOperations {
   nextRetryAt(): number | undefined {
     let next: number | undefined;
     const now = this.#clock.now();
-    for (const op of this.#ops) {
+    for (const op of this.#all()) {
       if (op.operationPending || op.expBackoff.durationBeforeRetryMs === 0) continue;
       const at = op.expBackoff.retryAt;
       if (at < now) continue;
@@ -235,11 +238,14 @@ export class NestedPendingOperations {
    */
   resetBackoff(match: (key: OperationKey) => boolean): number {
     let n = 0;
-    for (let i = this.#ops.length - 1; i >= 0; i--) {
-      const op = this.#ops[i]!;
-      if (op.operationPending || !match(op.key)) continue;
-      this.#ops.splice(i, 1);
-      n++;
+    for (const [volume, list] of this.#ops) {
+      for (let i = list.length - 1; i >= 0; i--) {
+        const op = list[i]!;
+        if (op.operationPending || !match(op.key)) continue;
+        list.splice(i, 1);
+        n++;
+      }
+      if (list.length === 0) this.#ops.delete(volume);
     }
     return n;
   }
@@ -251,41 +257,49 @@ export class NestedPendingOperations {
 
   /** Number of operations running. */
   get pendingCount(): number {
-    return this.#ops.filter((o) => o.operationPending).length;
+    let n = 0;
+    for (const op of this.#all()) if (op.operationPending) n++;
+    return n;
   }
 
-  #find(key: OperationKey): number {
-    if (key.volumeName === EmptyUniqueVolumeName) return -1;
-    let exact = -1;
-    for (let i = 0; i < this.#ops.length; i++) {
-      const prev = this.#ops[i]!.key;
-      const volumeMatch = prev.volumeName === key.volumeName;
+  *#all(): Iterable<Operation> {
+    for (const list of this.#ops.values()) yield* list;
+  }
+
+  /**
+   * The operation a key matches (upstream's wildcard rules: an empty pod or node name matches any): the
+   * first pending one, else the one with exactly this key.
+   */
+  #find(key: OperationKey): Operation | undefined {
+    if (key.volumeName === EmptyUniqueVolumeName) return undefined;
+    const list = this.#ops.get(key.volumeName);
+    if (list === undefined) return undefined;
+    let exact: Operation | undefined;
+    for (const op of list) {
+      const prev = op.key;
       const podMatch =
         prev.podName === EmptyUniquePodName ||
         key.podName === EmptyUniquePodName ||
         prev.podName === key.podName;
       const nodeMatch =
         prev.nodeName === EmptyNodeName || key.nodeName === EmptyNodeName || prev.nodeName === key.nodeName;
-      if (volumeMatch && podMatch && nodeMatch) {
-        if (this.#ops[i]!.operationPending) return i;
-        if (prev.podName === key.podName && prev.nodeName === key.nodeName) exact = i;
+      if (podMatch && nodeMatch) {
+        if (op.operationPending) return op;
+        if (prev.podName === key.podName && prev.nodeName === key.nodeName) exact = op;
       }
     }
     return exact;
   }
 
   #operationComplete(key: OperationKey, err: unknown): void {
-    const i = this.#ops.findIndex(
-      (o) =>
-        o.key.volumeName === key.volumeName &&
-        o.key.podName === key.podName &&
-        o.key.nodeName === key.nodeName,
-    );
-    if (i >= 0) {
+    const list = this.#ops.get(key.volumeName);
+    const i = list?.findIndex((o) => o.key.podName === key.podName && o.key.nodeName === key.nodeName) ?? -1;
+    if (list !== undefined && i >= 0) {
       if (err === undefined || !this.#backoffOnError) {
-        this.#ops.splice(i, 1);
+        list.splice(i, 1);
+        if (list.length === 0) this.#ops.delete(key.volumeName);
       } else {
-        const op = this.#ops[i]!;
+        const op = list[i]!;
         op.expBackoff.update(err, this.#clock.now());
         op.operationPending = false;
       }
