@@ -7,21 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually, Kvol, repoRoot, unmountUnder } from './harness.ts';
+import { eventually, Kvol, mountsUnder, repoRoot, unmountUnder } from './harness.ts';
 
 const nodeName = 'kvol-e2e-node';
-
-function mountsUnder(dir: string): { path: string; type: string }[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => {
-      const parts = l.split(' ');
-      const sep = parts.indexOf('-');
-      return { path: parts[4] ?? '', type: parts[sep + 1] ?? '' };
-    })
-    .filter((m) => m.path.startsWith(`${dir}/`) || m.path === dir);
-}
 
 describe('the node agent in kvol up', { timeout: 300_000 }, () => {
   const kvol = new Kvol();

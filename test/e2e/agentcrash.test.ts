@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Kvol } from './harness.ts';
+import { Kvol, type MountEntry, mountsUnder } from './harness.ts';
 
 const nodeName = 'kvol-crash-node';
 const podsPerRound = 50;
@@ -138,26 +138,6 @@ async function listPods(c: Conn): Promise<Map<string, PodInfo>> {
       },
     ]),
   );
-}
-
-interface MountEntry {
-  path: string;
-  type: string;
-}
-
-function mountsUnder(dir: string): MountEntry[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => {
-      const parts = l.split(' ');
-      const sep = parts.indexOf('-');
-      const path = (parts[4] ?? '').replace(/\\([0-7]{3})/g, (_m, o: string) =>
-        String.fromCharCode(Number.parseInt(o, 8)),
-      );
-      return { path, type: parts[sep + 1] ?? '' };
-    })
-    .filter((m) => m.path.startsWith(`${dir}/`));
 }
 
 const randInt = (lo: number, hi: number): number => lo + Math.floor(Math.random() * (hi - lo + 1));

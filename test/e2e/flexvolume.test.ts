@@ -19,21 +19,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually, Kvol, unmountUnder } from './harness.ts';
+import { eventually, Kvol, mountsUnder, unmountUnder } from './harness.ts';
 
 const nodeName = 'kvol-flex-node';
-
-function mountsUnder(dir: string): { path: string; type: string }[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => {
-      const parts = l.split(' ');
-      const sep = parts.indexOf('-');
-      return { path: parts[4] ?? '', type: parts[sep + 1] ?? '' };
-    })
-    .filter((m) => m.path.startsWith(`${dir}/`) || m.path === dir);
-}
 
 /** Installs `<dir>/<vendor>~<name>/<name>` atomically (written aside, made executable, renamed in). */
 function installDriver(pluginDir: string, vendor: string, name: string, script: string): void {

@@ -5,6 +5,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseMountInfo } from '../../src/volume/util/mount/index.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 const kvolBin = join(repoRoot, 'bin', 'kvol.js');
@@ -188,13 +189,34 @@ export class Kvol {
   }
 }
 
+/** One mount as the e2e tests look at it (from /proc/self/mountinfo, escapes decoded). */
+export interface MountEntry {
+  path: string;
+  /** The mount's root within its filesystem (bind mounts of subdirectories show it). */
+  root: string;
+  /** Mount source (device, `tmpfs`, ...). */
+  source: string;
+  type: string;
+  /** Per-mount and superblock options, comma-separated. */
+  options: string;
+}
+
+/** The mounts at or below `dir`, in mount order. */
+export function mountsUnder(dir: string): MountEntry[] {
+  return parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8'))
+    .filter((m) => m.path === dir || m.path.startsWith(`${dir}/`))
+    .map((m) => ({ path: m.path, root: m.root, source: m.device, type: m.type, options: m.opts.join(',') }));
+}
+
+export function isMountPoint(path: string): boolean {
+  return mountsUnder(path).some((m) => m.path === path);
+}
+
 /** Unmounts every mount point below `root`, deepest first. */
 export function unmountUnder(root: string): void {
   const prefix = root.endsWith('/') ? root : `${root}/`;
-  const points = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4] ?? '')
-    .map((p) => p.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(Number.parseInt(o, 8))))
+  const points = mountsUnder(root)
+    .map((m) => m.path)
     .filter((p) => p.startsWith(prefix))
     .sort((a, b) => b.length - a.length);
   for (const p of points) spawnSync('umount', ['-l', p]);

@@ -7,37 +7,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually, Kvol } from './harness.ts';
+import { eventually, Kvol, mountsUnder } from './harness.ts';
 
 const nodeName = 'kvol-pvc-node';
-
-interface MountEntry {
-  path: string;
-  root: string;
-  type: string;
-  options: string;
-}
-
-function unescapeMountPath(p: string): string {
-  return p.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
-}
-
-function mountsUnder(dir: string): MountEntry[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => {
-      const parts = l.split(' ');
-      const sep = parts.indexOf('-');
-      return {
-        path: unescapeMountPath(parts[4] ?? ''),
-        root: unescapeMountPath(parts[3] ?? ''),
-        options: parts[5] ?? '',
-        type: parts[sep + 1] ?? '',
-      };
-    })
-    .filter((m) => m.path.startsWith(`${dir}/`) || m.path === dir);
-}
 
 const podOnClaim = (name: string, claim: string, node: string | undefined): string => `apiVersion: v1
 kind: Pod
