@@ -1,9 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { call, startKvolUp } from '../tools/kvolconn.ts';
+import { call, startKvolUp, watchStream } from '../tools/kvolconn.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const seconds = (() => {
@@ -104,30 +103,19 @@ async function main(): Promise<void> {
       metadata: { resourceVersion: string };
     };
     const watchDone = new Promise<void>((res, rej) => {
-      const req = request(
-        `${conn.url}${cmPath}?watch=true&resourceVersion=${list.metadata.resourceVersion}`,
-        { headers: { authorization: `Bearer ${conn.token}` }, ca: conn.ca },
-        (r) => {
-          let buf = '';
-          r.on('data', (b: Buffer) => {
-            const now = performance.now();
-            buf += b.toString();
-            let i: number;
-            while ((i = buf.indexOf('\n')) >= 0) {
-              const ev = JSON.parse(buf.slice(0, i)) as { object: { metadata: { name: string } } };
-              buf = buf.slice(i + 1);
-              const t = sent.get(ev.object.metadata.name);
-              if (t !== undefined) lat.push(now - t);
-              if (lat.length >= 2000) {
-                req.destroy();
-                res();
-              }
-            }
-          });
+      const w = watchStream<{ metadata: { name: string } }>(
+        conn,
+        `${cmPath}?resourceVersion=${list.metadata.resourceVersion}`,
+        (_t, o, at) => {
+          const t = sent.get(o.metadata.name);
+          if (t !== undefined) lat.push(at - t);
+          if (lat.length >= 2000) {
+            w.stop();
+            res();
+          }
         },
       );
-      req.on('error', (e) => (lat.length >= 2000 ? res() : rej(e)));
-      req.end();
+      void w.ended.then(() => (lat.length >= 2000 ? res() : rej(new Error('watch ended early'))));
     });
     for (let i = 0; i < 2000; i++) {
       const name = `w-${i}`;

@@ -1,9 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type Conn, call, parallel, startKvolUp } from '../tools/kvolconn.ts';
+import { type Conn, call, parallel, startKvolUp, watchStream } from '../tools/kvolconn.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const maxN = (() => {
@@ -21,31 +20,16 @@ function watchUntil(
 ): { finished: Promise<number> } {
   const seen = new Set<string>();
   const finished = new Promise<number>((res, rej) => {
-    const req = request(
-      `${c.url}${path}?watch=true`,
-      { headers: { authorization: `Bearer ${c.token}` }, ca: c.ca },
-      (r) => {
-        let buf = '';
-        r.on('data', (b: Buffer) => {
-          buf += b.toString();
-          let i: number;
-          while ((i = buf.indexOf('\n')) >= 0) {
-            const ev = JSON.parse(buf.slice(0, i)) as {
-              object: { metadata: { name: string } } & Record<string, unknown>;
-            };
-            buf = buf.slice(i + 1);
-            if (done(ev.object)) seen.add(ev.object.metadata.name);
-            if (seen.size >= count) {
-              res(performance.now());
-              req.destroy();
-              return;
-            }
-          }
-        });
-      },
-    );
-    req.on('error', (e) => (seen.size >= count ? undefined : rej(e)));
-    req.end();
+    const w = watchStream<{ metadata: { name: string } } & Record<string, unknown>>(c, path, (_t, o, at) => {
+      if (done(o)) seen.add(o.metadata.name);
+      if (seen.size >= count) {
+        res(at);
+        w.stop();
+      }
+    });
+    void w.ended.then(() => {
+      if (seen.size < count) rej(new Error(`watch on ${path} ended after ${seen.size} of ${count}`));
+    });
   });
   return { finished };
 }

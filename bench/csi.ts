@@ -12,11 +12,10 @@
 // Usage: tsx bench/csi.ts [--rounds N]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type Conn, call, startKvolUp } from '../tools/kvolconn.ts';
+import { type Conn, call, startKvolUp, watchStream } from '../tools/kvolconn.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const nodeName = 'kvol-bench-csi-node';
@@ -46,31 +45,8 @@ interface Obj {
 }
 
 /** A watch on `path`; calls `onEvent` for every event as it arrives. Returns the stop function. */
-function watch(c: Conn, path: string, onEvent: (type: string, o: Obj, at: number) => void): () => void {
-  const req = request(
-    `${c.url}${path}${path.includes('?') ? '&' : '?'}watch=true`,
-    { headers: { authorization: `Bearer ${c.token}` }, ca: c.ca },
-    (r) => {
-      let buf = '';
-      r.on('data', (b: Buffer) => {
-        const at = performance.now();
-        buf += b.toString();
-        let i: number;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          if (line === '') continue;
-          const ev = JSON.parse(line) as { type: string; object: Obj };
-          onEvent(ev.type, ev.object, at);
-        }
-      });
-      r.on('error', () => {});
-    },
-  );
-  req.on('error', () => {});
-  req.end();
-  return () => req.destroy();
-}
+const watch = (c: Conn, path: string, onEvent: (type: string, o: Obj, at: number) => void): (() => void) =>
+  watchStream<Obj>(c, path, onEvent).stop;
 
 /** Resolves with the time at which `pred` first holds for an event of the object named `name`. */
 class Waiters {

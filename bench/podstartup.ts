@@ -34,12 +34,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { request } from 'node:https';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AtomicWriter, type FileProjection, RealMounter } from '../src/volume/index.ts';
-import { type Conn, call, startKvolUp } from '../tools/kvolconn.ts';
+import { type Conn, call, startKvolUp, watchStream } from '../tools/kvolconn.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const nodeName = 'kvol-bench-node';
@@ -76,29 +75,11 @@ interface PodLike {
 
 /** A watch on the node's pods in the bench namespace; calls `onEvent` for every event as it arrives. */
 function watchPods(c: Conn, onEvent: (type: string, pod: PodLike, at: number) => void): () => void {
-  const req = request(
-    `${c.url}/api/v1/namespaces/${ns}/pods?watch=true&fieldSelector=spec.nodeName%3D${nodeName}`,
-    { headers: { authorization: `Bearer ${c.token}` }, ca: c.ca },
-    (r) => {
-      let buf = '';
-      r.on('data', (b: Buffer) => {
-        const at = performance.now();
-        buf += b.toString();
-        let i: number;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          if (line === '') continue;
-          const ev = JSON.parse(line) as { type: string; object: PodLike };
-          onEvent(ev.type, ev.object, at);
-        }
-      });
-      r.on('error', () => {});
-    },
-  );
-  req.on('error', () => {});
-  req.end();
-  return () => req.destroy();
+  return watchStream<PodLike>(
+    c,
+    `/api/v1/namespaces/${ns}/pods?fieldSelector=spec.nodeName%3D${nodeName}`,
+    onEvent,
+  ).stop;
 }
 
 // ---- kvol process -------------------------------------------------------------------------------

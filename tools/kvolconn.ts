@@ -89,3 +89,48 @@ export async function startKvolUp(
   });
   return { proc, conn: connectKubeconfig(join(dataDir, 'kubeconfig'), url, opts.maxSockets ?? 64) };
 }
+
+/** A running watch: `stop()` ends it; `ended` resolves when the stream closes for any reason. */
+export interface WatchStream {
+  stop(): void;
+  readonly ended: Promise<void>;
+}
+
+/**
+ * Opens a watch (`?watch=true` is added to `path`) and calls `onEvent(type, object, receivedAt)` for
+ * every newline-framed event as it arrives (`receivedAt` is performance.now() when its chunk came).
+ * Errors end the stream quietly: callers check what they saw.
+ */
+export function watchStream<T>(
+  c: Conn,
+  path: string,
+  onEvent: (type: string, object: T, receivedAt: number) => void,
+): WatchStream {
+  let stop = (): void => {};
+  const ended = new Promise<void>((resolve) => {
+    const req = request(
+      `${c.url}${path}${path.includes('?') ? '&' : '?'}watch=true`,
+      { headers: { authorization: `Bearer ${c.token}` }, ca: c.ca },
+      (res) => {
+        let buf = '';
+        res.on('data', (b: Buffer) => {
+          const at = performance.now();
+          buf += b.toString();
+          for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+            const line = buf.slice(0, i);
+            buf = buf.slice(i + 1);
+            if (line === '') continue;
+            const ev = JSON.parse(line) as { type: string; object: T };
+            onEvent(ev.type, ev.object, at);
+          }
+        });
+        res.on('close', () => resolve());
+        res.on('error', () => resolve());
+      },
+    );
+    req.on('error', () => resolve());
+    req.end();
+    stop = () => req.destroy();
+  });
+  return { stop: () => stop(), ended };
+}

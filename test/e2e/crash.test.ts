@@ -2,9 +2,9 @@
 // the same data dir every acknowledged write is there, resourceVersions keep increasing, and a watch
 // resumed from the last resourceVersion a client saw continues without missing or repeating an event.
 import assert from 'node:assert/strict';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { after, describe, it } from 'node:test';
-import { type Conn, call } from '../../tools/kvolconn.ts';
+import { type Conn, call, watchStream } from '../../tools/kvolconn.ts';
 import { Kvol } from './harness.ts';
 
 function conn(k: Kvol): Conn {
@@ -28,30 +28,10 @@ function watch(
   rv: string,
 ): { events: WatchEv[]; ended: Promise<void>; stop: () => void } {
   const events: WatchEv[] = [];
-  let stop = (): void => {};
-  const ended = new Promise<void>((resolve) => {
-    const req = request(
-      `${c.url}${path}?watch=true&resourceVersion=${rv}`,
-      { headers: { authorization: `Bearer ${c.token}` }, ca: c.ca },
-      (res) => {
-        let buf = '';
-        res.on('data', (b: Buffer) => {
-          buf += b.toString();
-          let i: number;
-          while ((i = buf.indexOf('\n')) >= 0) {
-            events.push(JSON.parse(buf.slice(0, i)) as WatchEv);
-            buf = buf.slice(i + 1);
-          }
-        });
-        res.on('close', () => resolve());
-        res.on('error', () => resolve());
-      },
-    );
-    req.on('error', () => resolve());
-    req.end();
-    stop = () => req.destroy();
-  });
-  return { events, ended, stop: () => stop() };
+  const w = watchStream<WatchEv['object']>(c, `${path}?resourceVersion=${rv}`, (type, object) =>
+    events.push({ type, object }),
+  );
+  return { events, ended: w.ended, stop: w.stop };
 }
 
 const cmPath = '/api/v1/namespaces/default/configmaps';
