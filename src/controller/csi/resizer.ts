@@ -63,7 +63,7 @@ import {
   storageOf,
 } from '../expand/index.ts';
 import { type DriverCapabilities, type DriverCapabilityCache, ownCapabilities } from './capabilities.ts';
-import { builtinClient, type CsiControllerContext } from './common.ts';
+import { builtinClient, builtinSidecarsEnabled, type CsiControllerContext } from './common.ts';
 import type { CsiControllerOptions } from './options.ts';
 import { readSecret } from './util.ts';
 
@@ -175,7 +175,9 @@ export class CsiResizer {
     // A CSIDriver that appears or changes (its kvol.io/builtin-sidecars switch) may hand claims to us.
     opts.informers.informerFor<CSIDriver>(Resources.csidrivers).addEventHandler({
       onAdd: () => this.#requeueAll(),
-      onUpdate: () => this.#requeueAll(),
+      onUpdate: (old, d) => {
+        if (builtinSidecarsEnabled(old) !== builtinSidecarsEnabled(d)) this.#requeueAll();
+      },
     });
     this.#claims.addEventHandler({
       onAdd: (claim) => this.queue.add(metaNamespaceKey(claim)),

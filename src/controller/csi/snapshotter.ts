@@ -61,7 +61,7 @@ import {
   VolumeSnapshotContentFinalizer,
 } from '../snapshot/index.ts';
 import { type DriverCapabilityCache, ownCapabilities } from './capabilities.ts';
-import { builtinClient, type CsiControllerContext } from './common.ts';
+import { builtinClient, builtinSidecarsEnabled, type CsiControllerContext } from './common.ts';
 import type { CsiControllerOptions } from './options.ts';
 import { readSecret } from './util.ts';
 
@@ -161,7 +161,10 @@ export class CsiSnapshotter {
     // A CSIDriver that appears or changes (its kvol.io/builtin-sidecars switch) may hand contents to us.
     opts.informers.informerFor<CSIDriver>(Resources.csidrivers).addEventHandler({
       onAdd: (d) => this.#requeueDriver(d.metadata.name ?? ''),
-      onUpdate: (_o, d) => this.#requeueDriver(d.metadata.name ?? ''),
+      onUpdate: (old, d) => {
+        if (builtinSidecarsEnabled(old) !== builtinSidecarsEnabled(d))
+          this.#requeueDriver(d.metadata.name ?? '');
+      },
     });
     this.#contents.addEventHandler({
       onAdd: (c) => this.queue.add(c.metadata.name ?? ''),
